@@ -1,0 +1,320 @@
+package connectors
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Loader loads the files of one source into the working database. The zero
+// value is not usable: set Source. Other fields have sensible defaults.
+type Loader struct {
+	// Source is what the files are.
+	Source *Source
+	// Aliases adds headers per field name, from the deployment's config.
+	Aliases map[string][]string
+	// Sheet is the worksheet read from XLSX files (default: the first).
+	Sheet string
+	// Others are the other sources, so that a file dropped into the wrong
+	// folder is recognised and the right folder named.
+	Others []*Source
+	// TempDir holds transcoded and converted copies while a file loads
+	// (default: os.TempDir()).
+	TempDir string
+	// XLSX bounds what a workbook may unpack to.
+	XLSX XLSXLimits
+	// Year is the academic year (201819) of every file, for sources whose
+	// year comes from the path, when the path does not say it.
+	Year int
+	// MaxLineSize is the longest CSV line read; a longer one is quarantined
+	// (default 8 MiB).
+	MaxLineSize int
+}
+
+// File is a file found in a landing folder.
+type File struct {
+	Path    string // absolute
+	Rel     string // relative to the landing folder, as recorded
+	Size    int64
+	ModTime time.Time
+}
+
+// Result says what happened to one file.
+type Result struct {
+	File            File
+	LoadID          int64 // 0 when nothing was recorded
+	Status          string
+	SHA256          string
+	Format          string
+	HeaderLine      int
+	RowsRead        int64
+	RowsLoaded      int64
+	RowsQuarantined int64
+	ValuesNulled    int64
+	Blank           int64
+	TimePeriod      int // for sources whose year comes from the path
+	Supersedes      []int64
+	Unknown         []string
+	Dropped         []string
+	// Refused is why the whole file was refused, when Status is "refused".
+	Refused error
+	// Notes are warnings worth a line in the run summary.
+	Notes []string
+}
+
+// Load statuses.
+const (
+	StatusLoaded    = "loaded"
+	StatusDuplicate = "duplicate" // same bytes as a file already loaded, under another name
+	StatusSeen      = "seen"      // already loaded or refused: nothing recorded
+	StatusRefused   = "refused"
+)
+
+// Load reads one file and, in one transaction, loads its good rows into the
+// source's raw table, records its bad rows in ops.quarantine and the file in
+// ops.loads. A file whose bytes were loaded before is skipped. A file that
+// cannot be read at all is refused: recorded with the reason, nothing loaded.
+// The returned error is for failures of the database or the file system,
+// which end the run; a refused file is not an error.
+func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) (*Result, error) {
+	res := &Result{File: f}
+	src := l.Source
+	hs := &headerSearch{src: src, aliases: l.Aliases, others: l.Others}
+	cfgHash := src.ConfigHash(l.Aliases)
+
+	prefix, err := readPrefix(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", f.Rel, err)
+	}
+	kind := fileKind(f.Path, prefix)
+
+	// Find the header first, so that one pass over the file can both hash it
+	// and map its records to lines.
+	var hdr *headerRow
+	var hdrErr error
+	enc := detectEncoding(prefix)
+	if kind == "csv" && len(prefix) > 0 {
+		hdr, hdrErr = findHeader(decodePrefix(prefix, enc), hs)
+	}
+	skip := int64(0)
+	mapRecords := hdr != nil && enc != UTF16LE && enc != UTF16BE
+	if mapRecords {
+		skip = int64(hdr.Line)
+	}
+	scan, err := scanFile(f.Path, skip, '"', mapRecords)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", f.Rel, err)
+	}
+	res.SHA256 = scan.SHA256
+
+	// Same bytes as before?
+	prev, err := previousLoad(ctx, conn, src.Name, scan.SHA256, f.Rel, cfgHash)
+	if err != nil {
+		return nil, err
+	}
+	switch prev {
+	case "loaded-same-path", "refused-same":
+		res.Status = StatusSeen
+		return res, nil
+	case "loaded-other-path":
+		res.Status = StatusDuplicate
+		return res, l.record(ctx, conn, runID, res, cfgHash, "same content as a file already loaded; skipped")
+	}
+
+	refuse := func(e error) (*Result, error) {
+		var fe *FileError
+		if !errors.As(e, &fe) {
+			fe = &FileError{Err: e}
+		}
+		fe.Path = f.Rel
+		res.Status, res.Refused = StatusRefused, fe
+		return res, l.record(ctx, conn, runID, res, cfgHash, fe.Error())
+	}
+	switch {
+	case scan.Size == 0:
+		return refuse(&FileError{Err: ErrEmptyFile, Hint: "the file has no bytes; was it copied before it was finished?"})
+	case kind == "xls":
+		return refuse(&FileError{Err: ErrWorkbook, Hint: "this is an old .xls workbook; save it as .xlsx or CSV"})
+	case kind == "csv" && scan.HasNUL && enc != UTF16LE && enc != UTF16BE:
+		return refuse(&FileError{Err: ErrBinary, Hint: "it contains NUL bytes; export it again as CSV or XLSX"})
+	case kind == "csv" && hdrErr != nil:
+		return refuse(hdrErr)
+	}
+	if src.YearFromPath {
+		if res.TimePeriod = l.Year; res.TimePeriod == 0 {
+			res.TimePeriod = YearFromPath(f.Rel)
+		}
+		if res.TimePeriod == 0 {
+			return refuse(&FileError{Err: ErrNoYear, Hint: fmt.Sprintf(
+				"the year of this file is not in it: put it in a folder named for its year (e.g. %s/2018-19/) or set sources.%s.year in edwh.yaml",
+				src.Name, src.Name)})
+		}
+	}
+
+	tmp, err := os.MkdirTemp(l.tempDir(), "load-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	in := &parseInput{Map: scan.Map, Records: scan.Records}
+	res.Blank = scan.Blank
+	if kind == "xlsx" {
+		conv := filepath.Join(tmp, "sheet.csv")
+		x, err := xlsxToCSV(f.Path, conv, l.Sheet, l.XLSX, hs)
+		if err != nil {
+			return refuse(err)
+		}
+		in.Path, in.Delim, in.Skip, in.LineColumn = conv, ',', 0, true
+		in.Mapping, in.Records, res.Blank = x.Mapping, x.Rows, x.Blank
+		res.HeaderLine, res.Format = x.HeaderLine, "xlsx sheet "+x.Sheet
+	} else {
+		if !scan.ValidUTF8 && (enc == UTF8 || enc == UTF8BOM) {
+			enc = Windows1252 // valid at the top, not further down: MIS exports mix
+		}
+		in.Path, in.Delim, in.Skip, in.Mapping = f.Path, hdr.Delim, hdr.Line, hdr.Mapping
+		res.HeaderLine = hdr.Line
+		res.Format = fmt.Sprintf("csv %s %s", enc, delimName(hdr.Delim))
+		if enc == UTF16LE || enc == UTF16BE || enc == Windows1252 {
+			in.Path = filepath.Join(tmp, "utf8.csv")
+			if err := transcode(f.Path, in.Path, enc); err != nil {
+				return refuse(&FileError{Err: err, Hint: "the file could not be decoded as " + string(enc)})
+			}
+			if enc != Windows1252 { // UTF-16 line structure is only known after decoding
+				s2, err := scanFile(in.Path, int64(hdr.Line), '"', true)
+				if err != nil {
+					return nil, err
+				}
+				in.Map, in.Records, res.Blank = s2.Map, s2.Records, s2.Blank
+			}
+		}
+	}
+	res.Unknown, res.Dropped = in.Mapping.Unknown, in.Mapping.Dropped
+	if err := l.loadRows(ctx, conn, runID, res, in, cfgHash); err != nil {
+		return nil, fmt.Errorf("loading %s: %w", f.Rel, err)
+	}
+	return res, nil
+}
+
+func (l *Loader) tempDir() string {
+	if l.TempDir != "" {
+		return l.TempDir
+	}
+	return os.TempDir()
+}
+
+func (l *Loader) maxLine() int {
+	if l.MaxLineSize > 0 {
+		return l.MaxLineSize
+	}
+	return 8 << 20
+}
+
+func delimName(d rune) string {
+	switch d {
+	case '\t':
+		return "tab"
+	case ',':
+		return "comma"
+	case ';':
+		return "semicolon"
+	}
+	return string(d)
+}
+
+// fileKind tells workbooks from text by content, then by name.
+func fileKind(path string, prefix []byte) string {
+	switch {
+	case bytes.HasPrefix(prefix, []byte("PK\x03\x04")):
+		return "xlsx"
+	case bytes.HasPrefix(prefix, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return "xls"
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		return "xlsx" // not a zip: excelize will say it is corrupt
+	}
+	return "csv"
+}
+
+// previousLoad says whether these bytes were seen before for this source.
+func previousLoad(ctx context.Context, conn *sql.Conn, source, sha, rel, cfgHash string) (string, error) {
+	rows, err := conn.QueryContext(ctx,
+		`SELECT status, path, config_hash FROM ops.loads WHERE source = ? AND sha256 = ?`, source, sha)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	loaded, loadedHere, refusedSame, dupHere := false, false, false, false
+	for rows.Next() {
+		var status, path string
+		var h sql.NullString
+		if err := rows.Scan(&status, &path, &h); err != nil {
+			return "", err
+		}
+		switch status {
+		case StatusLoaded:
+			loaded = true
+			loadedHere = loadedHere || path == rel
+		case StatusDuplicate:
+			dupHere = dupHere || path == rel
+		case StatusRefused:
+			refusedSame = refusedSame || (path == rel && h.String == cfgHash)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case loadedHere || (loaded && dupHere):
+		return "loaded-same-path", nil
+	case loaded:
+		return "loaded-other-path", nil
+	case refusedSame:
+		return "refused-same", nil
+	}
+	return "", nil
+}
+
+// record writes an ops.loads row for a file that loaded nothing.
+func (l *Loader) record(ctx context.Context, conn *sql.Conn, runID int64, res *Result, cfgHash, msg string) error {
+	err := conn.QueryRowContext(ctx, `INSERT INTO ops.loads (load_id, run_id, source, path, sha256, size, format,
+		status, message, config_hash, loaded_at) VALUES (nextval('ops.load_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+		RETURNING load_id`,
+		runID, l.Source.Name, res.File.Rel, res.SHA256, res.File.Size, res.Format, res.Status, msg, cfgHash).Scan(&res.LoadID)
+	return err
+}
+
+// parseInput is the UTF-8 CSV DuckDB reads for one file.
+type parseInput struct {
+	Path       string
+	Delim      rune
+	Skip       int  // lines before the first data record
+	LineColumn bool // first column holds each record's line (converted workbooks)
+	Mapping    *Mapping
+	Map        recordMap
+	Records    int64 // records the scanner counted, as a witness
+}
+
+// rejected is a record DuckDB's CSV reader could not parse.
+type rejected struct {
+	k      int64 // record number
+	line   int64 // physical line
+	column string
+	reason string
+}
+
+var rejectReasons = map[string]string{
+	"TOO MANY COLUMNS":       "more values than the header has columns (a stray delimiter or an unquoted comma)",
+	"MISSING COLUMNS":        "fewer values than the header has columns",
+	"UNQUOTED VALUE":         "a quote inside an unquoted value, or a quoted value never closed",
+	"LINE SIZE OVER MAXIMUM": "line longer than the maximum line size",
+	"INVALID ENCODING":       "characters that are not valid text",
+	"INVALID UNICODE":        "characters that are not valid text",
+}

@@ -1,0 +1,179 @@
+package connectors
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"unicode/utf8"
+)
+
+// fileScan is what one pass over a file's bytes learns: its fingerprint, its
+// encoding facts, and where each CSV record starts.
+type fileScan struct {
+	SHA256    string
+	Size      int64
+	ValidUTF8 bool
+	HasNUL    bool
+	// Records is the number of data records after the skipped lines.
+	Records int64
+	// Blank counts empty lines between records (DuckDB skips them).
+	Blank int64
+	// Segs maps record numbers to lines; see recordMap.
+	Map recordMap
+}
+
+// recordMap gives, for each data record k (1-based), the physical line it
+// starts on and DuckDB's "logical" line number for it (the physical line less
+// the line breaks embedded in quoted fields before it, which is what DuckDB
+// reports for rejected rows). Both are k plus a delta that only changes at a
+// blank line or a multi-line record, so the map stores only the changes.
+type recordMap struct {
+	K     []int64 // first record of each segment, ascending, K[0] = 1
+	Phys  []int64 // physical line = k + Phys[i]
+	Logic []int64 // DuckDB line = k + Logic[i]
+}
+
+func (m *recordMap) add(k, phys, logic int64) {
+	n := len(m.K)
+	if n > 0 && m.Phys[n-1] == phys-k && m.Logic[n-1] == logic-k {
+		return
+	}
+	m.K = append(m.K, k)
+	m.Phys = append(m.Phys, phys-k)
+	m.Logic = append(m.Logic, logic-k)
+}
+
+func (m *recordMap) seg(k int64) int {
+	lo, hi := 0, len(m.K)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if m.K[mid] <= k {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// physLine is the physical line record k starts on.
+func (m *recordMap) physLine(k int64) int64 {
+	if len(m.K) == 0 {
+		return k
+	}
+	return k + m.Phys[m.seg(k)]
+}
+
+// recordOfLogical inverts the logical line DuckDB reports to a record number,
+// or -1.
+func (m *recordMap) recordOfLogical(line int64) int64 {
+	for i := range m.K {
+		k := line - m.Logic[i]
+		if k >= m.K[i] && (i+1 == len(m.K) || k < m.K[i+1]) {
+			return k
+		}
+	}
+	return -1
+}
+
+// scanFile reads path once, hashing it and, when records is true, mapping
+// its CSV records after the first skip lines. quote is the CSV quote byte.
+// Only a few counters are kept in memory, whatever the file's size.
+func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	s := &fileScan{ValidUTF8: true}
+	buf := make([]byte, 1<<20)
+	var carry []byte // an incomplete UTF-8 sequence at a buffer's end
+	var (
+		line     int64 = 1 // physical line of the current byte
+		embedded int64     // line breaks inside quoted fields so far
+		inQuote  bool
+		started  bool // the current line has begun a record
+	)
+	for {
+		n, rerr := f.Read(buf)
+		if n > 0 {
+			b := buf[:n]
+			h.Write(b)
+			s.Size += int64(n)
+			if s.ValidUTF8 {
+				chunk := b
+				if len(carry) > 0 {
+					chunk = append(carry, b...)
+				}
+				end := len(chunk)
+				// Hold back a trailing partial rune for the next read.
+				for i := 1; i <= 3 && i <= end; i++ {
+					c := chunk[end-i]
+					if c < 0x80 {
+						break
+					}
+					if c >= 0xC0 {
+						if !utf8.FullRune(chunk[end-i:]) {
+							end -= i
+						}
+						break
+					}
+				}
+				if !utf8.Valid(chunk[:end]) {
+					s.ValidUTF8 = false
+				}
+				carry = append(carry[:0], chunk[end:]...)
+			}
+			for _, c := range b {
+				if c == 0 {
+					s.HasNUL = true
+				}
+				if !records {
+					continue
+				}
+				if line <= skip {
+					if c == '\n' {
+						line++
+					}
+					continue
+				}
+				switch {
+				case c == '\n':
+					if inQuote {
+						embedded++
+					} else if started {
+						started = false
+					} else {
+						s.Blank++
+					}
+					line++
+				case !started && !inQuote:
+					if c == '\r' {
+						continue
+					}
+					started = true
+					s.Records++
+					s.Map.add(s.Records, line, line-embedded)
+					if c == quote {
+						inQuote = true
+					}
+				case c == quote:
+					inQuote = !inQuote
+				}
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, rerr
+		}
+	}
+	if len(carry) > 0 {
+		s.ValidUTF8 = false
+	}
+	s.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return s, nil
+}

@@ -1,0 +1,110 @@
+-- Helper macros that every edwh connection defines (as TEMP macros, so they
+-- never become part of a database file someone else opens). The connectors use
+-- them to parse and validate incoming values; the models use them to derive
+-- academic years and terms. Each parser returns NULL for a value it cannot
+-- read; the caller decides whether that quarantines the row or nulls the value.
+
+-- A trimmed value, or NULL when blank.
+CREATE OR REPLACE TEMP MACRO edwh_blank(s) AS nullif(trim(CAST(s AS VARCHAR)), '');
+
+-- UPN in canonical form: upper case, no spaces.
+CREATE OR REPLACE TEMP MACRO edwh_upn(s) AS upper(replace(trim(s), ' ', ''));
+
+-- The DfE check letter of a UPN: characters 2 to 13 weighted 2..13 (a letter in
+-- position 13, as in a temporary UPN, counts as its index in the check
+-- alphabet), summed, modulo 23, looked up in the alphabet without I, O and S.
+CREATE OR REPLACE TEMP MACRO edwh_upn_check_letter(u) AS substr('ABCDEFGHJKLMNPQRTUVWXYZ',
+    CAST(list_sum([
+        (CASE WHEN k = 13 AND NOT (substr(u, 13, 1) BETWEEN '0' AND '9')
+              THEN instr('ABCDEFGHJKLMNPQRTUVWXYZ', substr(u, 13, 1)) - 1
+              ELSE ascii(substr(u, k, 1)) - 48 END) * k
+        FOR k IN range(2, 14)]) % 23 AS INTEGER) + 1, 1);
+
+-- Why a (canonical) UPN is invalid, or NULL when it is valid.
+CREATE OR REPLACE TEMP MACRO edwh_upn_problem(u) AS CASE
+    WHEN u IS NULL THEN NULL
+    WHEN length(u) <> 13 THEN 'UPN must be 13 characters'
+    WHEN NOT regexp_full_match(u, '[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]')
+        THEN 'UPN must be a letter, 11 digits and a digit or letter (I, O and S are never used)'
+    WHEN substr(u, 1, 1) <> edwh_upn_check_letter(u) THEN 'UPN check letter is wrong'
+END;
+
+-- A value of an identifying column as it may be shown to users: first four
+-- characters (check letter and LA code of a UPN), the rest masked.
+CREATE OR REPLACE TEMP MACRO edwh_mask(s) AS
+    CASE WHEN s IS NULL THEN NULL
+         ELSE substr(s, 1, 4) || repeat('*', greatest(length(s) - 4, 0)) END;
+
+-- Whole numbers, tolerating Excel's '12.0' and '1.2E+3'.
+CREATE OR REPLACE TEMP MACRO edwh_int(s) AS
+    CASE WHEN try_cast(replace(trim(s), ',', '') AS DOUBLE) IS NOT NULL
+          AND try_cast(replace(trim(s), ',', '') AS DOUBLE) = floor(try_cast(replace(trim(s), ',', '') AS DOUBLE))
+          AND abs(try_cast(replace(trim(s), ',', '') AS DOUBLE)) < 9e15
+         THEN CAST(try_cast(replace(trim(s), ',', '') AS DOUBLE) AS BIGINT) END;
+
+-- Numbers, tolerating a % suffix and thousands separators.
+CREATE OR REPLACE TEMP MACRO edwh_num(s) AS
+    try_cast(replace(replace(trim(s), '%', ''), ',', '') AS DOUBLE);
+
+-- Dates: ISO (2019-01-17) and UK (17/01/2019, 17/1/19, 17-01-2019), with or
+-- without a time of day, and Excel serial day numbers (43482). Never US order.
+CREATE OR REPLACE TEMP MACRO edwh_date(s) AS (
+    WITH p AS (SELECT CAST(CASE
+        WHEN regexp_full_match(trim(s), '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}')
+            THEN try_strptime(regexp_replace(trim(s), '[.-]', '/', 'g'), '%d/%m/%y')
+        WHEN regexp_full_match(trim(s), '[1-9][0-9]{4}(\.[0-9]+)?')
+            THEN DATE '1899-12-30' + CAST(floor(CAST(trim(s) AS DOUBLE)) AS INTEGER)
+        ELSE try_strptime(trim(s), ['%Y-%m-%d', '%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S',
+                                    '%Y-%m-%dT%H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d %b %Y', '%d %B %Y'])
+        END AS DATE) AS d)
+    SELECT CASE WHEN year(d) BETWEEN 1900 AND 2100 THEN d END FROM p);
+
+-- Yes/no flags: 1/0, Y/N, Yes/No, True/False, T/F.
+CREATE OR REPLACE TEMP MACRO edwh_bool(s) AS CASE upper(trim(s))
+    WHEN '1' THEN true WHEN 'Y' THEN true WHEN 'YES' THEN true WHEN 'TRUE' THEN true WHEN 'T' THEN true
+    WHEN '0' THEN false WHEN 'N' THEN false WHEN 'NO' THEN false WHEN 'FALSE' THEN false WHEN 'F' THEN false
+END;
+
+-- Academic year as the integer 201819 from '2018/19', '2018-19', '201819' or
+-- '2018/2019'. The second year must follow the first, or the value is NULL.
+CREATE OR REPLACE TEMP MACRO edwh_academic_year(s) AS (
+    WITH p AS (SELECT regexp_extract(replace(trim(s), ' ', ''),
+                   '^((?:19|20)[0-9]{2})[/-]?((?:19|20)?[0-9]{2})$', ['y1', 'y2']) AS m)
+    SELECT CASE WHEN m.y1 <> '' AND CAST(right(m.y2, 2) AS INTEGER) = (CAST(m.y1 AS INTEGER) + 1) % 100
+                 AND (length(m.y2) = 2 OR CAST(m.y2 AS INTEGER) = CAST(m.y1 AS INTEGER) + 1)
+                THEN CAST(m.y1 AS INTEGER) * 100 + (CAST(m.y1 AS INTEGER) + 1) % 100 END
+    FROM p);
+
+-- The academic year (201819) a date falls in: years start on 1 September.
+CREATE OR REPLACE TEMP MACRO edwh_year_of(d) AS
+    CASE WHEN d IS NULL THEN NULL
+         WHEN month(d) >= 9 THEN year(d) * 100 + (year(d) + 1) % 100
+         ELSE (year(d) - 1) * 100 + year(d) % 100 END;
+
+-- '2018/19' from 201819.
+CREATE OR REPLACE TEMP MACRO edwh_year_label(tp) AS
+    CAST(tp // 100 AS VARCHAR) || '/' || lpad(CAST(tp % 100 AS VARCHAR), 2, '0');
+
+-- The census term of a census date: October = autumn, January = spring, May = summer.
+CREATE OR REPLACE TEMP MACRO edwh_census_term(d) AS CASE
+    WHEN d IS NULL THEN NULL
+    WHEN month(d) BETWEEN 9 AND 12 THEN 'autumn'
+    WHEN month(d) BETWEEN 1 AND 3 THEN 'spring'
+    ELSE 'summer' END;
+
+-- LAESTAB from '8512001', '851/2001' or '851 2001'; NULL otherwise.
+CREATE OR REPLACE TEMP MACRO edwh_laestab(s) AS
+    CASE WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}[/ -]?[0-9]{4}')
+         THEN CAST(regexp_replace(trim(s), '[/ -]', '') AS INTEGER) END;
+
+-- Six-digit URN; NULL otherwise.
+CREATE OR REPLACE TEMP MACRO edwh_urn(s) AS
+    CASE WHEN regexp_full_match(trim(s), '[1-9][0-9]{5}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
+
+-- Three-digit LA code; NULL otherwise.
+CREATE OR REPLACE TEMP MACRO edwh_la(s) AS
+    CASE WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
+
+-- Four-digit establishment number; NULL otherwise.
+CREATE OR REPLACE TEMP MACRO edwh_estab(s) AS
+    CASE WHEN regexp_full_match(trim(s), '[0-9]{4}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
