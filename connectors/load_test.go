@@ -414,7 +414,7 @@ func TestLoadRealPerformanceTablesCensus(t *testing.T) {
 		t.Fatal(err)
 	}
 	if na == 0 || nor < 1000 {
-		t.Errorf("NA markers %d, max NOR %d", na, nor)
+		t.Errorf("NA markers %d, max NOR %v", na, nor)
 	}
 	// Without a year in the path it is refused, not guessed.
 	l2 := &connectors.Loader{Source: perfcensus.Source, TempDir: t.TempDir()}
