@@ -1,6 +1,8 @@
 package connectors
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -191,4 +193,17 @@ func tableDDL(src *Source) []string {
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", src.Table, quoteIdent(c[0]), c[1]))
 	}
 	return stmts
+}
+
+// EnsureTable creates (or widens) the raw table of src, so that models can
+// read it before any file of that source has arrived.
+func EnsureTable(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, src *Source) error {
+	for _, s := range tableDDL(src) {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("creating %s: %w", src.Table, err)
+		}
+	}
+	return nil
 }

@@ -83,47 +83,42 @@ func (g *generator) newPupil(r *rand.Rand, s *school, nc, yi int, from origin) *
 	p.absZ = -0.3*p.a + math.Sqrt(0.91)*r.NormFloat64()
 	p.suspP = math.Exp(0.9*r.NormFloat64() - 0.405)
 
-	fsmRate := 0.20
-	if nc == 0 {
-		fsmRate = 0.18
+	// Draw the pupil's status as it was on entry to reception, then age it
+	// year by year to the present, so that older year groups carry the
+	// FSM history and SEN prevalence that their age implies.
+	if r.Float64() < 0.18 {
+		p.fsm, p.lastFSM = true, entry
 	}
 	switch x := r.Float64(); {
-	case x < fsmRate:
-		p.fsm, p.lastFSM = true, year
-	case x < fsmRate+0.08 && nc > 0:
-		p.lastFSM = year - 1 - r.IntN(min(nc, 5))
-	}
-	switch x := r.Float64(); {
-	case x < 0.005:
+	case x < 0.004:
 		p.lac = true
-	case x < 0.008:
+	case x < 0.007:
 		p.adopted = true
 	}
-
 	p.sen = 'N'
+	pK, pE := 0.07, 0.008
+	if p.disadvantaged(entry) {
+		pK, pE = pK*1.6, pE*1.3
+	} else {
+		pK, pE = pK*0.85, pE*0.9
+	}
+	switch x := r.Float64(); {
+	case x < pE:
+		p.sen = 'E'
+	case x < pE+pK:
+		p.sen = 'K'
+	}
+	if p.sen != 'N' {
+		p.need = needFor(r, p.sen)
+	}
+	for y := entry + 1; y <= year; y++ {
+		g.changeStatus(r, p, y, false)
+	}
 	if s.Phase == PhaseSpecial {
 		p.sen = 'E'
 		if r.IntN(20) == 0 {
 			p.sen = 'K'
 		}
-	} else {
-		pK, pE := 0.125, 0.016
-		if nc == 0 {
-			pK, pE = 0.07, 0.008
-		}
-		if p.disadvantaged(year) {
-			pK, pE = pK*1.6, pE*1.3
-		} else {
-			pK, pE = pK*0.85, pE*0.9
-		}
-		switch x := r.Float64(); {
-		case x < pE:
-			p.sen = 'E'
-		case x < pE+pK:
-			p.sen = 'K'
-		}
-	}
-	if p.sen != 'N' {
 		p.need = needFor(r, p.sen)
 	}
 
@@ -223,7 +218,7 @@ func (g *generator) advance(yi int) {
 			p.school = otherSchool(r, g.phaseList(p.school.Phase), p.school)
 		}
 		p.moveNext = false
-		g.changeStatus(r, p, year)
+		g.changeStatus(r, p, year, p.school.Phase == PhaseSpecial)
 	}
 
 	// Special schools take a small reception intake and otherwise refill
@@ -277,8 +272,9 @@ func (g *generator) advance(yi int) {
 	}
 }
 
-// changeStatus applies a year's changes of FSM, care and SEN status.
-func (g *generator) changeStatus(r *rand.Rand, p *pupil, year int) {
+// changeStatus applies a year's changes of FSM, care and SEN status. The
+// SEN status of pupils in special schools is left alone.
+func (g *generator) changeStatus(r *rand.Rand, p *pupil, year int, special bool) {
 	if p.fsm {
 		p.fsm = r.Float64() >= 0.12
 	} else {
@@ -293,7 +289,7 @@ func (g *generator) changeStatus(r *rand.Rand, p *pupil, year int) {
 	case !p.lac && !p.adopted && r.Float64() < 0.0008:
 		p.lac = true
 	}
-	if p.school.Phase == PhaseSpecial {
+	if special {
 		return
 	}
 	old := p.sen
@@ -305,16 +301,16 @@ func (g *generator) changeStatus(r *rand.Rand, p *pupil, year int) {
 			f = 1.6
 		}
 		switch {
-		case x < 0.0015:
+		case x < 0.001:
 			p.sen = 'E'
-		case x < 0.0015+0.022*f:
+		case x < 0.001+0.026*f:
 			p.sen = 'K'
 		}
 	case 'K':
 		switch {
-		case x < 0.12:
+		case x < 0.13:
 			p.sen = 'N'
-		case x < 0.145:
+		case x < 0.138:
 			p.sen = 'E'
 		}
 	case 'E':

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -119,7 +120,6 @@ func (g *generator) buildSchools() {
 			s.weight = []float64{0.5, 1, 1, 1, 1.5, 1.5, 2, 3}[r.IntN(8)] * (0.9 + 0.2*r.Float64())
 			g.primary = append(g.primary, s)
 		case PhaseSecondary:
-			s.weight = 0.7 + 0.7*r.Float64()
 			g.second = append(g.second, s)
 		default:
 			s.weight = 1
@@ -136,8 +136,17 @@ func (g *generator) buildSchools() {
 		}
 		g.schools = append(g.schools, s)
 	}
-	for _, p := range g.primary {
-		p.feeder = pickSchool(r, g.second)
+	// Each primary mostly feeds one secondary. A secondary's size is set by
+	// its feeders, so that its Year 7 intake matches the size of the year
+	// groups already there and rolls stay steady from year to year.
+	prim := append([]*school(nil), g.primary...)
+	r.Shuffle(len(prim), func(i, j int) { prim[i], prim[j] = prim[j], prim[i] })
+	for _, s := range g.second {
+		s.weight = 0
+	}
+	for i, p := range prim {
+		p.feeder = g.second[i%len(g.second)]
+		p.feeder.weight += p.weight
 	}
 	for _, s := range g.schools {
 		g.truth.Schools = append(g.truth.Schools, s.School)
@@ -247,27 +256,35 @@ func (n *namer) name(phase, typ string) string {
 func (n *namer) candidate(phase, typ string) string {
 	r := n.r
 	saint := saints[r.IntN(len(saints))]
+	// fill draws one template; %[1]s is a new place name, %[2]s the saint.
+	fill := func(cs ...choice) string {
+		t := pick(r, cs)
+		if strings.Contains(t, "%[1]s") {
+			return fmt.Sprintf(t, n.place(), saint)
+		}
+		return fmt.Sprintf(t, "", saint)
+	}
 	switch phase {
 	case PhasePrimary:
 		if n.commas < 3 && (typ == "Voluntary aided school" || typ == "Voluntary controlled school") {
 			n.commas++
-			if n.commas == 2 {
+			switch {
+			case n.commas == 2:
 				return fmt.Sprintf("%s, %s and %s Church of England Primary School", n.place(), n.place(), n.place())
-			}
-			if typ == "Voluntary aided school" {
+			case typ == "Voluntary aided school":
 				return fmt.Sprintf("%s Catholic Primary School, %s", saint, n.place())
 			}
 			return fmt.Sprintf("%s CofE Primary School, %s", saint, n.place())
 		}
 		switch typ {
 		case "Voluntary aided school":
-			return pick(r, []choice{{saint + " Catholic Primary School", 2}, {saint + " CofE (VA) Primary School", 1}})
+			return fill(choice{"%[2]s Catholic Primary School", 2}, choice{"%[2]s CofE (VA) Primary School", 1})
 		case "Voluntary controlled school":
-			return pick(r, []choice{{n.place() + " Church of England Primary School", 1}, {saint + " CofE Primary School", 1}})
+			return fill(choice{"%[1]s Church of England Primary School", 1}, choice{"%[2]s CofE Primary School", 1})
 		case "Academy converter", "Academy sponsor led":
-			return pick(r, []choice{{n.place() + " Primary Academy", 2}, {n.place() + " Academy", 1}})
+			return fill(choice{"%[1]s Primary Academy", 2}, choice{"%[1]s Academy", 1})
 		}
-		return pick(r, []choice{{n.place() + " Primary School", 3}, {n.place() + " Community Primary School", 1}, {n.place() + " Junior and Infant School", 1}})
+		return fill(choice{"%[1]s Primary School", 3}, choice{"%[1]s Community Primary School", 1}, choice{"%[1]s Junior and Infant School", 1})
 	case PhaseSecondary:
 		if n.commas == 3 {
 			n.commas++
@@ -277,11 +294,11 @@ func (n *namer) candidate(phase, typ string) string {
 		case "Voluntary aided school":
 			return saint + " Catholic High School"
 		case "Academy converter", "Academy sponsor led":
-			return pick(r, []choice{{n.place() + " Academy", 3}, {n.place() + " Church of England Academy", 1}})
+			return fill(choice{"%[1]s Academy", 3}, choice{"%[1]s Church of England Academy", 1})
 		}
-		return pick(r, []choice{{n.place() + " High School", 2}, {n.place() + " School", 1}, {n.place() + " Community College", 1}})
+		return fill(choice{"%[1]s High School", 2}, choice{"%[1]s School", 1}, choice{"%[1]s Community College", 1})
 	}
-	return pick(r, []choice{{n.place() + " Special School", 1}, {n.place() + " School", 1}, {"The " + n.place() + " Centre", 1}})
+	return fill(choice{"%[1]s Special School", 1}, choice{"%[1]s School", 1}, choice{"The %[1]s Centre", 1})
 }
 
 // pickSchool draws a school with probability proportional to its weight.

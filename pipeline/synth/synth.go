@@ -127,9 +127,17 @@ func (cfg Config) validate() error {
 }
 
 // Generate writes a synthetic LA described by cfg into the folder landing,
-// one sub-folder per source (the Source constants), creating the folders it needs,
-// and returns what it planted. Files already in those sub-folders with the
-// same names are overwritten; other files are left alone.
+// one sub-folder per source (named by the Source constants), creating the
+// folders it needs, and returns what it planted. Files already there with
+// the same names are overwritten; other files are left alone.
+//
+// File names carry the second calendar year of the academic year:
+// census/census_spring_2015.csv and ks2/ks2_2015.csv hold 2014/15. The
+// census quirks fall on fixed years: the second year has LA and ESTAB
+// columns and other header spellings, the third is Windows-1252, the
+// fourth UTF-8 with a byte order mark, and the last has a corrected
+// re-issue of one school's extract. The programmes start on 1 September of
+// the third year.
 func Generate(cfg Config, landing string) (*Truth, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -178,6 +186,11 @@ type generator struct {
 	startIdx int // index of the academic year in which the programmes start
 	triads   []*group
 	pairs    []*group
+
+	// realisedPoss and realisedDiff accumulate, over SEND Triads pupils in
+	// programme years, possible sessions and sessions × the change in
+	// expected absence rate, for Programme.RealisedAbsencePP.
+	realisedPoss, realisedDiff float64
 }
 
 func newGenerator(cfg Config, landing string) *generator {

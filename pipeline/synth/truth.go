@@ -127,11 +127,11 @@ type Effects struct {
 	EHCP          float64 // latent attainment, SD; -1.6
 	SchoolSD      float64 // SD of the school effect on latent attainment; 0.2
 
-	PhonicsMean  float64 // 36
+	PhonicsMean  float64 // 38
 	PhonicsPerSD float64 // 5
-	KS2Mean      float64 // 104
+	KS2Mean      float64 // 106
 	KS2PerSD     float64 // 6.5
-	GCSEMean     float64 // 4.6
+	GCSEMean     float64 // 5.3
 	GCSEPerSD    float64 // 1.9
 
 	AbsenceDisadvantagedPP float64 // +2.5 percentage points
@@ -160,11 +160,11 @@ func defaultEffects() Effects {
 		EHCP:          -1.6,
 		SchoolSD:      0.2,
 
-		PhonicsMean:  36,
+		PhonicsMean:  38,
 		PhonicsPerSD: 5,
-		KS2Mean:      104,
+		KS2Mean:      106,
 		KS2PerSD:     6.5,
-		GCSEMean:     4.6,
+		GCSEMean:     5.3,
 		GCSEPerSD:    1.9,
 
 		AbsenceDisadvantagedPP:     2.5,

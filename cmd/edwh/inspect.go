@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/edwh/edwh/pipeline"
+	"github.com/edwh/edwh/pipeline/synth"
+	"github.com/edwh/edwh/pipeline/warehouse"
+)
+
+// openReadOnly opens the working database for reading. While a run holds
+// it, DuckDB allows no other process in; say so plainly.
+func openReadOnly(c *pipeline.Config, stderr io.Writer) (*sql.DB, int) {
+	if _, err := os.Stat(c.DatabasePath()); err != nil {
+		fmt.Fprintf(stderr, "edwh: no working database yet at %s: run `edwh run` first\n", c.DatabasePath())
+		return nil, exitFailed
+	}
+	db, err := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+	if err == nil {
+		err = db.Ping()
+	}
+	if err != nil {
+		if h := pipeline.LockHolder(filepath.Join(c.WarehouseDir(), "edwh.lock")); h != "" {
+			fmt.Fprintf(stderr, "edwh: a run is under way (%s); try again when it finishes, or read publish/edwh.duckdb\n", h)
+			return nil, exitLocked
+		}
+		fmt.Fprintln(stderr, "edwh:", err)
+		return nil, exitFailed
+	}
+	return db, exitOK
+}
+
+func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("runs", stderr)
+	cfgPath := configFlag(fs)
+	limit := fs.Int("limit", 20, "how many runs, newest first")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	c, code := loadConfig(*cfgPath, stderr)
+	if c == nil {
+		return code
+	}
+	db, code := openReadOnly(c, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'),
+		coalesce(CAST(round(epoch(finished_at - started_at), 1) AS VARCHAR) || 's', '-'), trigger, status,
+		files_seen, files_loaded, files_refused, rows_loaded, rows_quarantined, checks_failed, coalesce(error, '')
+		FROM ops.runs ORDER BY run_id DESC LIMIT ?`, *limit)
+	if err != nil {
+		fmt.Fprintln(stderr, "edwh:", err)
+		return exitFailed
+	}
+	defer rows.Close()
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTARTED\tTOOK\tTRIGGER\tSTATUS\tFILES\tLOADED\tREFUSED\tROWS\tQUARANTINED\tCHECKS FAILED\tERROR")
+	for rows.Next() {
+		var id, seen, loaded, refused, failed int64
+		var start, took, trig, status, e string
+		var rl, rq int64
+		if err := rows.Scan(&id, &start, &took, &trig, &status, &seen, &loaded, &refused, &rl, &rq, &failed, &e); err != nil {
+			fmt.Fprintln(stderr, "edwh:", err)
+			return exitFailed
+		}
+		if len(e) > 80 {
+			e = e[:80] + "…"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%d\t%s\n", id, start, took, trig, status, seen, loaded, refused,
+			thousands(rl), thousands(rq), failed, e)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("quarantine", stderr)
+	cfgPath := configFlag(fs)
+	runID := fs.Int("run", 0, "only this run (default: every run)")
+	source := fs.String("source", "", "only this source")
+	limit := fs.Int("limit", 100, "at most this many rows")
+	all := fs.Bool("values", false, "include values nulled or flagged, not only rows quarantined")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	c, code := loadConfig(*cfgPath, stderr)
+	if c == nil {
+		return code
+	}
+	db, code := openReadOnly(c, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	// Values of identifying columns were masked when stored; nothing here
+	// prints a whole row.
+	rows, err := db.QueryContext(ctx, `SELECT file, coalesce(CAST(line AS VARCHAR), '?'), coalesce("column", ''),
+		coalesce(value, ''), reason, action, run_id FROM ops.quarantine
+		WHERE (? = 0 OR run_id = ?) AND (? = '' OR source = ?) AND (? OR action = 'row')
+		ORDER BY run_id DESC, file, line, "column" LIMIT ?`, *runID, *runID, *source, *source, *all, *limit)
+	if err != nil {
+		fmt.Fprintln(stderr, "edwh:", err)
+		return exitFailed
+	}
+	defer rows.Close()
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE:LINE\tCOLUMN\tVALUE\tREASON\tACTION\tRUN")
+	n := 0
+	for rows.Next() {
+		var file, line, col, val, reason, action string
+		var run int64
+		if err := rows.Scan(&file, &line, &col, &val, &reason, &action, &run); err != nil {
+			fmt.Fprintln(stderr, "edwh:", err)
+			return exitFailed
+		}
+		if len(val) > 30 {
+			val = val[:30] + "…"
+		}
+		fmt.Fprintf(tw, "%s:%s\t%s\t%s\t%s\t%s\t%d\n", file, line, col, val, reason, action, run)
+		n++
+	}
+	tw.Flush()
+	if n == 0 {
+		fmt.Fprintln(stdout, "nothing quarantined")
+	}
+	return exitOK
+}
+
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("status", stderr)
+	cfgPath := configFlag(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	c, code := loadConfig(*cfgPath, stderr)
+	if c == nil {
+		return code
+	}
+	if h := pipeline.LockHolder(filepath.Join(c.WarehouseDir(), "edwh.lock")); h != "" {
+		fmt.Fprintf(stdout, "a run is under way: %s\n", h)
+		return exitOK
+	}
+	if t, err := os.Readlink(filepath.Join(c.PublishDir(), "current")); err == nil {
+		fmt.Fprintf(stdout, "published: %s (%s)\n", filepath.Base(t), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
+	} else {
+		fmt.Fprintln(stdout, "published: nothing yet")
+	}
+	db, code := openReadOnly(c, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	var id int64
+	var status, started string
+	var errText sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT run_id, status, strftime(started_at, '%Y-%m-%d %H:%M:%S'), error
+		FROM ops.runs ORDER BY run_id DESC LIMIT 1`).Scan(&id, &status, &started, &errText); err != nil {
+		fmt.Fprintln(stdout, "last run: none")
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "last run: %d %s, started %s\n", id, status, started)
+	if errText.Valid {
+		fmt.Fprintf(stdout, "  error: %s\n", errText.String)
+	}
+	return exitOK
+}
+
+func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("sources", stderr)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	for _, s := range pipeline.Sources() {
+		fmt.Fprintf(stdout, "%s: %s (landing/%s/)\n", s.Name, s.Description, s.Name)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, f := range s.AllFields() {
+			req := ""
+			if f.Required {
+				req = "mandatory"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f.Name, f.Header, f.Kind, req, strings.Join(f.Aliases, ", "))
+		}
+		tw.Flush()
+		if s.SchoolKey {
+			fmt.Fprintln(stdout, "  (school key: LAESTAB, or LA + ESTAB, or URN, is mandatory)")
+		}
+		if len(s.Drop) > 0 {
+			fmt.Fprintf(stdout, "  never read: %s\n", strings.Join(s.Drop, ", "))
+		}
+		fmt.Fprintln(stdout)
+	}
+	return exitOK
+}
+
+func cmdSynth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("synth", stderr)
+	landing := fs.String("landing", "", "the landing folder to write into")
+	seed := fs.Int64("seed", 1, "random seed: the same seed writes the same bytes")
+	schools := fs.Int("schools", 0, "number of schools (default 60)")
+	pupils := fs.Int("pupils", 0, "pupils on roll each year (default 30000)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *landing == "" {
+		fs.Usage()
+		return exitUsage
+	}
+	t, err := synth.Generate(synth.Config{Seed: *seed, Schools: *schools, Pupils: *pupils}, *landing)
+	if err != nil {
+		fmt.Fprintln(stderr, "edwh:", err)
+		return exitFailed
+	}
+	var rows int
+	for _, n := range t.Rows {
+		rows += n
+	}
+	fmt.Fprintf(stdout, "wrote a synthetic LA (%d schools, %s rows in %d sources) to %s\n", len(t.Schools), thousands(int64(rows)), len(t.Rows), *landing)
+	return exitOK
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/edwh/edwh/pipeline"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	cfgPath := configFlag(fs)
+	logFormat := fs.String("log-format", "text", "log format: text (human-readable) or json")
+	quiet := fs.Bool("quiet", false, "print only the summary")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	c, code := loadConfig(*cfgPath, stderr)
+	if c == nil {
+		return code
+	}
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "edwh:", err)
+		return exitUsage
+	}
+	if *quiet {
+		log = log.Level(4) // warnings and errors only
+	}
+	r := &pipeline.Runner{Config: c, Log: log, Trigger: "manual"}
+	if isTerminal(stderr) && *logFormat != "json" {
+		r.Progress = stderr
+	}
+	sum, err := r.Run(ctx)
+	printSummary(stdout, c, sum)
+	switch {
+	case errors.Is(err, pipeline.ErrLocked):
+		return exitLocked
+	case errors.Is(err, pipeline.ErrConfig), errors.Is(err, pipeline.ErrSecret):
+		return exitUsage
+	case err != nil:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// rel shows a path relative to the working directory when shorter.
+func rel(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "../..") {
+		return r
+	}
+	return p
+}
+
+func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nedwh run %d %s in %s\n", s.RunID, s.Status, s.Duration.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "  files:   %d new, %d loaded, %d refused, %d still being written\n", s.FilesSeen, s.FilesLoaded, s.FilesRefused, s.FilesWaiting)
+	fmt.Fprintf(w, "  rows:    %s loaded, %s quarantined, %s values set to NULL or flagged\n",
+		thousands(s.RowsLoaded), thousands(s.RowsQuarantined), thousands(s.ValuesNulled))
+	if s.RowsQuarantined > 0 || s.ValuesNulled > 0 {
+		fmt.Fprintf(w, "           (see them with: edwh quarantine --config %s --run %d)\n", rel(filepath.Join(c.Dir, "edwh.yaml")), s.RunID)
+	}
+	for _, r := range s.Refused {
+		fmt.Fprintf(w, "  refused: %s\n", r)
+	}
+	if s.ChecksRun > 0 {
+		fmt.Fprintf(w, "  checks:  %d run, %d passed, %d failed, %d warnings\n", s.ChecksRun,
+			s.ChecksRun-len(s.ChecksFailed)-len(s.ChecksWarned), len(s.ChecksFailed), len(s.ChecksWarned))
+	}
+	for _, f := range s.ChecksFailed {
+		fmt.Fprintf(w, "    FAILED %s\n", f)
+	}
+	for _, f := range s.ChecksWarned {
+		fmt.Fprintf(w, "    warning %s\n", f)
+	}
+	switch {
+	case s.Published != "":
+		pub := rel(s.PublishDir)
+		fmt.Fprintf(w, "  published (%s):\n", s.Published)
+		fmt.Fprintf(w, "    research snapshot  %s\n", filepath.Join(pub, "edwh.duckdb"))
+		fmt.Fprintf(w, "    Parquet for BI     %s/\n", filepath.Join(pub, "parquet"))
+		fmt.Fprintf(w, "    report             %s\n", filepath.Join(pub, "report", "index.html"))
+	case s.Status == pipeline.StatusUnchanged:
+		fmt.Fprintf(w, "  nothing new: %s is up to date\n", rel(s.PublishDir))
+	}
+	if s.Err != nil {
+		fmt.Fprintf(w, "  error:   %v\n", s.Err)
+	}
+}
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

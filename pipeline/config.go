@@ -1,0 +1,152 @@
+// Package pipeline is one run of edwh: ingest every landing folder, build
+// the models, run the checks and publish the snapshot, Parquet and report,
+// with a run ledger and a lock so that runs never overlap and a failed or
+// killed run leaves the last good publish/ untouched.
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is a deployment's edwh.yaml. Relative paths are relative to the
+// folder holding the file. Zero values take the defaults shown.
+type Config struct {
+	// Dir is the folder of the config file; set by LoadConfig.
+	Dir string `yaml:"-"`
+	// LACode is the deployment's own local authority (3 digits), for the
+	// report and the rankings.
+	LACode int `yaml:"la_code"`
+	// Landing is the folder with one sub-folder per source ("landing").
+	Landing string `yaml:"landing"`
+	// Warehouse holds the working database and its lock ("warehouse").
+	Warehouse string `yaml:"warehouse"`
+	// Publish is where the snapshot, Parquet and report go ("publish").
+	Publish string `yaml:"publish"`
+	// SecretFile holds the pseudonymisation key ("secret.key"). The
+	// EDWH_SECRET environment variable, when set, is used instead.
+	SecretFile string `yaml:"secret_file"`
+	// SuppressBelow: aggregates over fewer pupils are suppressed (6).
+	SuppressBelow int `yaml:"suppress_below"`
+	// MemoryLimit caps DuckDB's memory ("4GB").
+	MemoryLimit string `yaml:"memory_limit"`
+	// Threads caps DuckDB's threads (0: one per core).
+	Threads int `yaml:"threads"`
+	// KeepVersions is how many published versions are kept (3).
+	KeepVersions int `yaml:"keep_versions"`
+	// Settle: a file modified more recently than this waits for the next
+	// run ("0s" for `edwh run`; the scheduler's default is "60s").
+	Settle Duration `yaml:"settle"`
+	// MaxLineSize is the longest CSV line read, in bytes (8 MiB).
+	MaxLineSize int `yaml:"max_line_size"`
+	// Sources configures individual sources by name.
+	Sources map[string]SourceConfig `yaml:"sources"`
+}
+
+// SourceConfig adapts one source to a deployment's files.
+type SourceConfig struct {
+	// Aliases maps a column name (as in `edwh sources`) to the headers this
+	// LA's exports use for it.
+	Aliases map[string][]string `yaml:"aliases"`
+	// Sheet is the worksheet read from XLSX files (default: the first).
+	Sheet string `yaml:"sheet"`
+	// Year is the academic year (e.g. "2018/19") of files whose year is
+	// not in their folder or name.
+	Year string `yaml:"year"`
+}
+
+// Duration is a time.Duration written as "60s" or "5m" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML reads "60s", "5m", "1h".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (e.g. 60s, 5m)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ErrConfig wraps every problem with a config file.
+var ErrConfig = errors.New("config")
+
+// LoadConfig reads and checks an edwh.yaml. Unknown keys are errors, so a
+// misspelt setting is never silently ignored.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v (create one with `edwh init DIR`)", ErrConfig, err)
+	}
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	c.Dir = filepath.Dir(abs)
+	c.setDefaults()
+	return c, c.validate(path)
+}
+
+func (c *Config) setDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Landing, "landing")
+	def(&c.Warehouse, "warehouse")
+	def(&c.Publish, "publish")
+	def(&c.SecretFile, "secret.key")
+	def(&c.MemoryLimit, "4GB")
+	if c.SuppressBelow == 0 {
+		c.SuppressBelow = 6
+	}
+	if c.KeepVersions == 0 {
+		c.KeepVersions = 3
+	}
+	if c.MaxLineSize == 0 {
+		c.MaxLineSize = 8 << 20
+	}
+}
+
+func (c *Config) validate(path string) error {
+	if c.LACode != 0 && (c.LACode < 201 || c.LACode > 999) {
+		return fmt.Errorf("%w: %s: la_code %d is not a 3-digit LA code", ErrConfig, path, c.LACode)
+	}
+	if c.SuppressBelow < 1 {
+		return fmt.Errorf("%w: %s: suppress_below must be at least 1", ErrConfig, path)
+	}
+	if c.KeepVersions < 1 {
+		return fmt.Errorf("%w: %s: keep_versions must be at least 1", ErrConfig, path)
+	}
+	return nil
+}
+
+// Path resolves a configured path against the config's folder.
+func (c *Config) Path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// LandingDir, WarehouseDir, PublishDir are the resolved folders.
+func (c *Config) LandingDir() string   { return c.Path(c.Landing) }
+func (c *Config) WarehouseDir() string { return c.Path(c.Warehouse) }
+func (c *Config) PublishDir() string   { return c.Path(c.Publish) }
+
+// DatabasePath is the working database.
+func (c *Config) DatabasePath() string { return filepath.Join(c.WarehouseDir(), "edwh.duckdb") }

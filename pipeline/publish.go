@@ -1,0 +1,315 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/edwh/edwh/transforms"
+)
+
+// publishFormat changes when the layout of publish/ changes, so the next
+// run republishes even with nothing new.
+const publishFormat = "1"
+
+// The layout of publish/:
+//
+//	publish/current       -> .versions/<run>   (swapped in one rename)
+//	publish/edwh.duckdb   -> current/edwh.duckdb
+//	publish/parquet       -> current/parquet
+//	publish/report        -> current/report
+//	publish/.versions/<run>/...
+//
+// Everything a run publishes is written into a fresh version folder, synced
+// to disk, checked, and only then made current by renaming one symbolic
+// link over another, which is atomic: a reader sees the old version or the
+// new one, never a mix, and a crash at any point leaves the old one.
+const (
+	versionsDir = ".versions"
+	currentLink = "current"
+)
+
+var stableLinks = []string{"edwh.duckdb", "parquet", "report"}
+
+// publishedVersion is the current version's folder name, or "".
+func publishedVersion(c *Config) string {
+	t, err := os.Readlink(filepath.Join(c.PublishDir(), currentLink))
+	if err != nil {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(c.PublishDir(), t)); err != nil {
+		return ""
+	}
+	return filepath.Base(t)
+}
+
+type publisher struct {
+	cfg     *Config
+	conn    *sql.Conn
+	project *transforms.Project
+	runID   int64
+	log     zerolog.Logger
+	now     func() time.Time
+}
+
+// ErrPrivacy: something that looks like a pupil identifier was about to be
+// published.
+var ErrPrivacy = errors.New("privacy check failed")
+
+// upnPattern finds anything shaped like a UPN, permanent or temporary.
+const upnPattern = `[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]`
+
+// forbiddenColumns never appear in anything published.
+var forbiddenColumns = map[string]bool{"upn": true, "dob": true, "date_of_birth": true, "surname": true,
+	"forename": true, "first_name": true, "postcode": true, "address": true}
+
+func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
+	pub := p.cfg.PublishDir()
+	version := fmt.Sprintf("run-%06d-%s", p.runID, p.now().UTC().Format("20060102T150405Z"))
+	dir := filepath.Join(pub, versionsDir, version)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(dir) // a half-written version is never left behind
+		}
+	}()
+	marts := p.marts()
+	if err := p.snapshot(ctx, filepath.Join(dir, "edwh.duckdb"), marts); err != nil {
+		return "", fmt.Errorf("snapshot: %w", err)
+	}
+	failpoint("publish", 1)
+	if err := p.parquet(ctx, filepath.Join(dir, "parquet"), marts); err != nil {
+		return "", fmt.Errorf("parquet: %w", err)
+	}
+	if err := writeReport(ctx, p.conn, filepath.Join(dir, "report"), p.cfg, sum); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := syncTree(dir); err != nil {
+		return "", fmt.Errorf("syncing %s: %w", dir, err)
+	}
+	failpoint("publish", 2)
+	if err := swapCurrent(pub, version); err != nil {
+		return "", err
+	}
+	ok = true
+	p.gc(pub, version)
+	p.log.Info().Str("version", version).Int("marts", len(marts)).Msg("published")
+	return version, nil
+}
+
+// marts are the models published: every model in the mart schema.
+func (p *publisher) marts() []*transforms.Model {
+	var out []*transforms.Model
+	for _, m := range p.project.Models {
+		if strings.HasPrefix(m.Name, "mart.") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func martName(m *transforms.Model) string { return strings.TrimPrefix(m.Name, "mart.") }
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// snapshot writes the research database: the marts, the run ledger and a
+// quarantine summary without values, then checks it for identifiers.
+func (p *publisher) snapshot(ctx context.Context, path string, marts []*transforms.Model) (err error) {
+	db := p.conn
+	if _, err := db.ExecContext(ctx, "ATTACH "+sqlString(path)+" AS edwh_snapshot"); err != nil {
+		return err
+	}
+	defer func() {
+		if _, derr := db.ExecContext(context.WithoutCancel(ctx), "DETACH edwh_snapshot"); derr != nil && err == nil {
+			err = derr
+		}
+	}()
+	stmts := []string{}
+	for _, m := range marts {
+		n := martName(m)
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE edwh_snapshot.main.%s AS SELECT * FROM %s", n, m.Name))
+		if m.Description != "" {
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE edwh_snapshot.main.%s IS %s", n, sqlString(m.Description)))
+		}
+	}
+	stmts = append(stmts,
+		fmt.Sprintf(`CREATE TABLE edwh_snapshot.main.runs AS
+			SELECT run_id, started_at, finished_at, trigger,
+			       CASE WHEN run_id = %d THEN 'succeeded' ELSE status END AS status,
+			       files_seen, files_loaded, files_refused, rows_loaded, rows_quarantined, checks_failed, published, error
+			FROM ops.runs WHERE run_id <= %d`, p.runID, p.runID),
+		`CREATE TABLE edwh_snapshot.main.loads AS
+			SELECT load_id, run_id, source, path, sha256, size, format, header_line, rows_read, rows_loaded,
+			       rows_quarantined, values_nulled, blank_rows, supersedes, time_period, status, message, loaded_at
+			FROM ops.loads`,
+		fmt.Sprintf(`CREATE TABLE edwh_snapshot.main.checks AS SELECT * FROM ops.checks WHERE run_id = %d`, p.runID),
+		`CREATE TABLE edwh_snapshot.main.quarantine_summary AS
+			SELECT source, file, "column", reason, action, count(*) AS rows, min(line) AS first_line
+			FROM ops.quarantine GROUP BY ALL ORDER BY source, file, first_line`,
+		"COMMENT ON TABLE edwh_snapshot.main.quarantine_summary IS 'Rows not loaded (action row) and values set to NULL or flagged, by file, column and reason. Values are never published; the working database has them, masked where identifying.'",
+	)
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return p.privacyScan(ctx)
+}
+
+// privacyScan refuses to publish a column named like an identifier, or any
+// text value shaped like a UPN, in any table of the snapshot.
+func (p *publisher) privacyScan(ctx context.Context) error {
+	rows, err := p.conn.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_catalog = 'edwh_snapshot' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		return err
+	}
+	type col struct{ table, name, typ string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.name, &c.typ); err != nil {
+			rows.Close()
+			return err
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	for _, c := range cols {
+		if forbiddenColumns[strings.ToLower(c.name)] {
+			return fmt.Errorf("%w: table %s has a column %s", ErrPrivacy, c.table, c.name)
+		}
+		if c.typ != "VARCHAR" {
+			continue
+		}
+		var n int64
+		q := fmt.Sprintf(`SELECT count(*) FROM edwh_snapshot.main.%s WHERE regexp_matches(%s, '%s')`,
+			quoteIdent(c.table), quoteIdent(c.name), upnPattern)
+		if err := p.conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: %d values of %s.%s look like UPNs", ErrPrivacy, n, c.table, c.name)
+		}
+	}
+	return nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// parquet writes each mart as Parquet, partitioned by time_period where it
+// has one, for BI tools.
+func (p *publisher) parquet(ctx context.Context, dir string, marts []*transforms.Model) error {
+	for _, m := range marts {
+		n := martName(m)
+		out := filepath.Join(dir, n)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+		var has bool
+		if err := p.conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.columns
+			WHERE table_schema = 'mart' AND table_name = ? AND column_name = 'time_period'`, n).Scan(&has); err != nil {
+			return err
+		}
+		var q string
+		if has {
+			q = fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, PARTITION_BY (time_period), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part_{i}')",
+				m.Name, sqlString(out))
+		} else {
+			q = fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet)", m.Name, sqlString(filepath.Join(out, n+".parquet")))
+		}
+		if _, err := p.conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// syncTree flushes every file and folder under dir to disk, so that the
+// rename that publishes it never points at data still in the page cache.
+func syncTree(dir string) error {
+	return filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+// swapCurrent makes version current with one atomic rename, then makes
+// sure the stable links exist.
+func swapCurrent(pub, version string) error {
+	tmp := filepath.Join(pub, currentLink+".new")
+	os.Remove(tmp)
+	if err := os.Symlink(filepath.Join(versionsDir, version), tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(pub, currentLink)); err != nil {
+		return err
+	}
+	for _, name := range stableLinks {
+		l := filepath.Join(pub, name)
+		want := filepath.Join(currentLink, name)
+		if t, err := os.Readlink(l); err == nil && t == want {
+			continue
+		}
+		if st, err := os.Lstat(l); err == nil && st.Mode()&os.ModeSymlink == 0 {
+			return fmt.Errorf("%s exists and is not edwh's link; move it away", l)
+		}
+		os.Remove(l)
+		if err := os.Symlink(want, l); err != nil {
+			return err
+		}
+	}
+	d, err := os.Open(pub)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// gc removes all but the newest versions, never the current one. A reader
+// that still has an old snapshot open keeps reading it: the file is gone
+// from the folder, not from the reader.
+func (p *publisher) gc(pub, current string) {
+	entries, err := os.ReadDir(filepath.Join(pub, versionsDir))
+	if err != nil {
+		return
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(names)))
+	keep := p.cfg.KeepVersions
+	for i, n := range names {
+		if i < keep || n == current {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(pub, versionsDir, n)); err != nil {
+			p.log.Warn().Err(err).Str("version", n).Msg("could not remove an old published version")
+		}
+	}
+}
+
+var _ = regexp.MustCompile(upnPattern)

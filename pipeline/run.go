@@ -1,0 +1,434 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/edwh/edwh/connectors"
+	"github.com/edwh/edwh/pipeline/warehouse"
+	edwhsql "github.com/edwh/edwh/sql"
+	"github.com/edwh/edwh/transforms"
+)
+
+// Run statuses recorded in ops.runs.
+const (
+	StatusRunning     = "running"
+	StatusSucceeded   = "succeeded"
+	StatusUnchanged   = "unchanged" // nothing new since the last published run
+	StatusFailed      = "failed"
+	StatusInterrupted = "interrupted" // killed, or the machine stopped, mid-run
+)
+
+// Runner runs the pipeline once for a deployment.
+type Runner struct {
+	// Config is the deployment.
+	Config *Config
+	// Log receives structured progress; the zero value logs nothing.
+	Log zerolog.Logger
+	// Progress, when set, gets a one-line progress display (a terminal).
+	Progress io.Writer
+	// Trigger is recorded in ops.runs: "manual" (default), "schedule" or
+	// "catch-up".
+	Trigger string
+	// Now is the clock (default time.Now), for tests.
+	Now func() time.Time
+}
+
+// Summary is what a run did, for the terminal and the report.
+type Summary struct {
+	RunID           int64
+	Status          string
+	Trigger         string
+	Started         time.Time
+	Duration        time.Duration
+	FilesSeen       int
+	FilesLoaded     int
+	FilesRefused    int
+	FilesWaiting    int
+	RowsLoaded      int64
+	RowsQuarantined int64
+	ValuesNulled    int64
+	Models          int
+	ChecksRun       int
+	ChecksFailed    []string
+	ChecksWarned    []string
+	Refused         []string // one line per refused file: path and reason
+	Published       string   // publish/ version, when one was written
+	PublishDir      string
+	Err             error
+}
+
+// failpoint lets crash tests kill the process at a named point of a run
+// (EDWH_FAILPOINT=after-load:2 dies after the second file has committed).
+// It sends itself SIGKILL: no deferred function or handler runs, exactly
+// like a power cut or the OOM killer.
+func failpoint(name string, n int) {
+	fp := os.Getenv("EDWH_FAILPOINT")
+	if fp == "" {
+		return
+	}
+	want, count, _ := strings.Cut(fp, ":")
+	if want != name {
+		return
+	}
+	if c, _ := strconv.Atoi(count); count == "" || c == n {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// OpenWorking opens the working database of a deployment with the
+// pseudonymisation key defined on every connection.
+func OpenWorking(c *Config, secret Secret) (*sql.DB, error) {
+	tmp := filepath.Join(c.WarehouseDir(), "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	return warehouse.Open(c.DatabasePath(), warehouse.Options{
+		MemoryLimit: c.MemoryLimit,
+		Threads:     c.Threads,
+		TempDir:     tmp,
+		Init: func(ctx context.Context, ex driver.ExecerContext) error {
+			return secret.initConn(ctx, ex)
+		},
+	})
+}
+
+// Run takes the warehouse lock and runs ingest, transform, check and
+// publish. The error is nil only when the run succeeded or found nothing
+// new; the summary is filled in either way.
+func (r *Runner) Run(ctx context.Context) (*Summary, error) {
+	c := r.Config
+	sum := &Summary{Started: r.now(), Trigger: r.Trigger, PublishDir: c.PublishDir()}
+	if sum.Trigger == "" {
+		sum.Trigger = "manual"
+	}
+	if err := os.MkdirAll(c.WarehouseDir(), 0o755); err != nil {
+		return sum, err
+	}
+	lock, err := AcquireLock(filepath.Join(c.WarehouseDir(), "edwh.lock"))
+	if err != nil {
+		sum.Status, sum.Err = StatusFailed, err
+		return sum, err
+	}
+	defer lock.Release()
+
+	secret, err := LoadSecret(c)
+	if err != nil {
+		sum.Status, sum.Err = StatusFailed, err
+		return sum, err
+	}
+	db, err := OpenWorking(c, secret)
+	if err != nil {
+		sum.Status, sum.Err = StatusFailed, err
+		return sum, fmt.Errorf("opening the working database %s: %w", c.DatabasePath(), err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer conn.Close()
+
+	if err := warehouse.Migrate(ctx, conn); err != nil {
+		return sum, err
+	}
+	// We hold the lock: any run still marked running was killed.
+	if _, err := conn.ExecContext(ctx, `UPDATE ops.runs SET status = ?, finished_at = coalesce(finished_at, now()),
+		error = coalesce(error, 'the run stopped without finishing (killed, or the machine stopped); nothing it did was published')
+		WHERE status = ?`, StatusInterrupted, StatusRunning); err != nil {
+		return sum, err
+	}
+	if err := conn.QueryRowContext(ctx, `INSERT INTO ops.runs (run_id, started_at, trigger, status)
+		VALUES (nextval('ops.run_seq'), ?, ?, ?) RETURNING run_id`, sum.Started, sum.Trigger, StatusRunning).Scan(&sum.RunID); err != nil {
+		return sum, err
+	}
+	log := r.Log.With().Int64("run", sum.RunID).Logger()
+	log.Info().Str("trigger", sum.Trigger).Msg("run started")
+
+	runErr := r.run(ctx, conn, secret, sum, log)
+	sum.Duration = r.now().Sub(sum.Started)
+	switch {
+	case runErr != nil:
+		sum.Status, sum.Err = StatusFailed, runErr
+	case sum.Status == "":
+		sum.Status = StatusSucceeded
+	}
+	// Record the outcome even if ctx was cancelled (graceful shutdown).
+	fin := context.WithoutCancel(ctx)
+	var errText any
+	if sum.Err != nil {
+		errText = sum.Err.Error()
+	}
+	if _, err := conn.ExecContext(fin, `UPDATE ops.runs SET finished_at = now(), status = ?, files_seen = ?, files_loaded = ?,
+		files_refused = ?, rows_loaded = ?, rows_quarantined = ?, checks_failed = ?, published = nullif(?, ''), error = ?
+		WHERE run_id = ?`, sum.Status, sum.FilesSeen, sum.FilesLoaded, sum.FilesRefused, sum.RowsLoaded, sum.RowsQuarantined,
+		len(sum.ChecksFailed), sum.Published, errText, sum.RunID); err != nil && runErr == nil {
+		runErr = err
+	}
+	ev := log.Info()
+	if runErr != nil {
+		ev = log.Error().Err(runErr)
+	}
+	ev.Str("status", sum.Status).Int("files_loaded", sum.FilesLoaded).Int64("rows_loaded", sum.RowsLoaded).
+		Int64("rows_quarantined", sum.RowsQuarantined).Str("took", sum.Duration.Round(time.Millisecond).String()).Msg("run finished")
+	return sum, runErr
+}
+
+func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Summary, log zerolog.Logger) error {
+	c := r.Config
+	sources := Sources()
+	for _, s := range sources {
+		if err := connectors.EnsureTable(ctx, conn, s); err != nil {
+			return err
+		}
+	}
+
+	// 1. Ingest: each file in its own transaction.
+	tmp := filepath.Join(c.WarehouseDir(), "tmp")
+	loaded := 0
+	for _, src := range sources {
+		sc := c.Sources[src.Name]
+		l := &connectors.Loader{Source: src, Aliases: sc.Aliases, Sheet: sc.Sheet, Others: sources,
+			TempDir: tmp, MaxLineSize: c.MaxLineSize}
+		if sc.Year != "" {
+			if l.Year = parseYear(sc.Year); l.Year == 0 {
+				return fmt.Errorf("%w: sources.%s.year %q is not an academic year like 2018/19", ErrConfig, src.Name, sc.Year)
+			}
+		}
+		d, err := connectors.Discover(c.LandingDir(), src.Name, time.Duration(c.Settle), r.now())
+		if err != nil {
+			return err
+		}
+		for _, u := range d.Unsafe {
+			sum.FilesRefused++
+			sum.Refused = append(sum.Refused, u.Error())
+			log.Warn().Str("file", u.Path).Msg(u.Error())
+		}
+		for _, w := range d.Waiting {
+			sum.FilesWaiting++
+			log.Info().Str("file", w.Rel).Msg("still being written: waits for the next run")
+		}
+		for i, f := range d.Files {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			sum.FilesSeen++
+			r.progress("ingest %s %d/%d %s", src.Name, i+1, len(d.Files), f.Rel)
+			start := time.Now()
+			res, err := l.Load(ctx, conn, sum.RunID, f)
+			if err != nil {
+				return err
+			}
+			switch res.Status {
+			case connectors.StatusLoaded:
+				loaded++
+				sum.FilesLoaded++
+				sum.RowsLoaded += res.RowsLoaded
+				sum.RowsQuarantined += res.RowsQuarantined
+				sum.ValuesNulled += res.ValuesNulled
+				ev := log.Info()
+				if res.RowsQuarantined > 0 {
+					ev = log.Warn()
+				}
+				ev.Str("source", src.Name).Str("file", f.Rel).Int64("rows_read", res.RowsRead).
+					Int64("rows_loaded", res.RowsLoaded).Int64("rows_quarantined", res.RowsQuarantined).
+					Int64("values_nulled", res.ValuesNulled).Str("took", time.Since(start).Round(time.Millisecond).String()).Msg("file loaded")
+				for _, n := range res.Notes {
+					log.Warn().Str("file", f.Rel).Msg(n)
+				}
+				failpoint("after-load", loaded)
+			case connectors.StatusRefused:
+				sum.FilesRefused++
+				sum.Refused = append(sum.Refused, res.Refused.Error())
+				log.Warn().Str("source", src.Name).Str("file", f.Rel).Msg("file refused: " + res.Refused.Error())
+			case connectors.StatusDuplicate:
+				log.Info().Str("file", f.Rel).Msg("same content as a file already loaded: skipped")
+			}
+		}
+	}
+	r.progress("")
+
+	// 2. Anything new since the last publish? Compare a fingerprint of the
+	// loads in force, the models and the settings that shape the outputs.
+	project, err := transforms.Load(edwhsql.FS)
+	if err != nil {
+		return err
+	}
+	state, err := stateHash(ctx, conn, project, c, secret)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `UPDATE ops.runs SET state_hash = ? WHERE run_id = ?`, state, sum.RunID); err != nil {
+		return err
+	}
+	var last sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT state_hash FROM ops.runs WHERE status IN (?, ?) AND run_id <> ?
+		ORDER BY run_id DESC LIMIT 1`, StatusSucceeded, StatusUnchanged, sum.RunID).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if last.Valid && last.String == state && publishedVersion(c) != "" {
+		sum.Status = StatusUnchanged
+		log.Info().Msg("nothing new since the last published run")
+		return nil
+	}
+
+	// 3. Transform and check, all in one transaction: a failure or a kill
+	// leaves the previous tables as they were.
+	if err := project.Verify(ctx, conn); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	tres, err := project.Run(ctx, tx, func(i, n int, m string) {
+		r.progress("transform %d/%d %s", i+1, n, m)
+		failpoint("transform", i+1)
+	})
+	r.progress("")
+	if err != nil {
+		return err
+	}
+	sum.Models = len(tres.Models)
+	sum.ChecksRun = len(tres.Checks)
+	for _, cr := range tres.Checks {
+		switch {
+		case cr.Blocking():
+			sum.ChecksFailed = append(sum.ChecksFailed, checkLine(cr))
+		case cr.Status != "pass":
+			sum.ChecksWarned = append(sum.ChecksWarned, checkLine(cr))
+		}
+	}
+	if len(sum.ChecksFailed) > 0 {
+		tx.Rollback()
+		if err := recordChecks(ctx, conn, sum.RunID, tres); err != nil {
+			return err
+		}
+		return fmt.Errorf("%d blocking data check(s) failed, nothing published: %s", len(sum.ChecksFailed), strings.Join(sum.ChecksFailed, "; "))
+	}
+	if err := recordChecks(ctx, tx, sum.RunID, tres); err != nil {
+		return err
+	}
+	for _, m := range tres.Models {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ops.models VALUES (?, ?, ?, ?, now())`, sum.RunID, m.Model, m.Rows, m.Seconds); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, cr := range tres.Checks {
+		if cr.Status != "pass" {
+			log.Warn().Str("check", cr.Check.Name).Int64("failing_rows", cr.FailingRows).Msg("warning check failed")
+		}
+	}
+	failpoint("before-publish", 0)
+
+	// 4. Publish.
+	r.progress("publish")
+	p := &publisher{cfg: c, conn: conn, project: project, runID: sum.RunID, log: log, now: r.now}
+	version, err := p.publish(ctx, sum)
+	r.progress("")
+	if err != nil {
+		return fmt.Errorf("publishing: %w (the previous publish/ is untouched)", err)
+	}
+	sum.Published = version
+	return nil
+}
+
+func checkLine(cr transforms.CheckResult) string {
+	if cr.Err != nil {
+		return fmt.Sprintf("%s: error: %v", cr.Check.Name, cr.Err)
+	}
+	return fmt.Sprintf("%s: %d failing rows", cr.Check.Name, cr.FailingRows)
+}
+
+func recordChecks(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, runID int64, res *transforms.Result) error {
+	for _, cr := range res.Checks {
+		if _, err := db.ExecContext(ctx, `INSERT INTO ops.checks VALUES (?, ?, ?, ?, ?, ?, ?, now())`,
+			runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stateHash fingerprints everything a publish depends on.
+func stateHash(ctx context.Context, conn *sql.Conn, p *transforms.Project, c *Config, s Secret) (string, error) {
+	h := sha256.New()
+	rows, err := conn.QueryContext(ctx, `SELECT load_id FROM ops.loads WHERE status = 'loaded' ORDER BY load_id`)
+	if err != nil {
+		return "", err
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		fmt.Fprintf(h, "load %d\n", id)
+	}
+	rows.Close()
+	for _, m := range p.Models {
+		fmt.Fprintf(h, "model %s %x\n", m.Name, sha256.Sum256([]byte(m.SQL)))
+	}
+	for _, ch := range p.Checks {
+		fmt.Fprintf(h, "check %s %x\n", ch.Name, sha256.Sum256([]byte(ch.SQL)))
+	}
+	fmt.Fprintf(h, "suppress %d la %d key %s version %s\n", c.SuppressBelow, c.LACode, s.Fingerprint(), publishFormat)
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+func (r *Runner) progress(format string, args ...any) {
+	if r.Progress == nil {
+		return
+	}
+	if format == "" {
+		fmt.Fprint(r.Progress, "\r\033[K")
+		return
+	}
+	line := fmt.Sprintf(format, args...)
+	if len(line) > 100 {
+		line = line[:100]
+	}
+	fmt.Fprintf(r.Progress, "\r\033[K%s", line)
+}
+
+// parseYear reads "2018/19", "2018-19" or "201819".
+func parseYear(s string) int {
+	s = strings.TrimSpace(s)
+	return connectors.YearFromPath(strings.NewReplacer("/", "-").Replace(s) + "/x")
+}
+
+// sortedKeys is a helper for deterministic output.
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
