@@ -46,6 +46,8 @@ type Config struct {
 	Settle Duration `yaml:"settle"`
 	// MaxLineSize is the longest CSV line read, in bytes (8 MiB).
 	MaxLineSize int `yaml:"max_line_size"`
+	// Parameters override the defaults of Parameters (see params.go).
+	Parameters map[string]float64 `yaml:"parameters"`
 	// Sources configures individual sources by name.
 	Sources map[string]SourceConfig `yaml:"sources"`
 }
@@ -128,6 +130,9 @@ func (c *Config) validate(path string) error {
 	}
 	if c.SuppressBelow < 1 {
 		return fmt.Errorf("%w: %s: suppress_below must be at least 1", ErrConfig, path)
+	}
+	if err := checkParameters(c); err != nil {
+		return err
 	}
 	if c.KeepVersions < 1 {
 		return fmt.Errorf("%w: %s: keep_versions must be at least 1", ErrConfig, path)

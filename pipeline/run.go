@@ -111,6 +111,9 @@ func OpenWorking(c *Config, secret Secret) (*sql.DB, error) {
 		Threads:     c.Threads,
 		TempDir:     tmp,
 		Init: func(ctx context.Context, ex driver.ExecerContext) error {
+			if err := setParameters(ctx, ex, paramValues(c)); err != nil {
+				return err
+			}
 			return secret.initConn(ctx, ex)
 		},
 	})
@@ -398,7 +401,11 @@ func stateHash(ctx context.Context, conn *sql.Conn, p *transforms.Project, c *Co
 	for _, ch := range p.Checks {
 		fmt.Fprintf(h, "check %s %x\n", ch.Name, sha256.Sum256([]byte(ch.SQL)))
 	}
-	fmt.Fprintf(h, "suppress %d la %d key %s version %s\n", c.SuppressBelow, c.LACode, s.Fingerprint(), publishFormat)
+	fmt.Fprintf(h, "la %d key %s version %s\n", c.LACode, s.Fingerprint(), publishFormat)
+	pv := paramValues(c)
+	for _, k := range sortedKeys(pv) {
+		fmt.Fprintf(h, "param %s=%v\n", k, pv[k])
+	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
 
