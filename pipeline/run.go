@@ -56,7 +56,8 @@ type Summary struct {
 	Trigger         string
 	Started         time.Time
 	Duration        time.Duration
-	FilesSeen       int
+	FilesSeen       int // files in the landing folders
+	FilesNew        int // of which not seen by an earlier run
 	FilesLoaded     int
 	FilesRefused    int
 	FilesWaiting    int
@@ -209,6 +210,11 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		}
 	}
 
+	if st, err := os.Stat(c.LandingDir()); err != nil || !st.IsDir() {
+		return fmt.Errorf("%w: the landing folder %s does not exist; create it (edwh init DIR makes one) or set landing: in edwh.yaml", ErrConfig, c.LandingDir())
+	}
+	r.warnUnknownFolders(log, sources)
+
 	// 1. Ingest: each file in its own transaction.
 	tmp := filepath.Join(c.WarehouseDir(), "tmp")
 	loaded := 0
@@ -244,6 +250,9 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 			res, err := l.Load(ctx, conn, sum.RunID, f)
 			if err != nil {
 				return err
+			}
+			if res.Status != connectors.StatusSeen {
+				sum.FilesNew++
 			}
 			switch res.Status {
 			case connectors.StatusLoaded:
@@ -422,6 +431,24 @@ func (r *Runner) progress(format string, args ...any) {
 		line = line[:100]
 	}
 	fmt.Fprintf(r.Progress, "\r\033[K%s", line)
+}
+
+// warnUnknownFolders names landing sub-folders that no source reads, so a
+// file dropped into a misspelt folder is not silently ignored.
+func (r *Runner) warnUnknownFolders(log zerolog.Logger, sources []*connectors.Source) {
+	entries, err := os.ReadDir(r.Config.LandingDir())
+	if err != nil {
+		return
+	}
+	known := map[string]bool{}
+	for _, s := range sources {
+		known[s.Name] = true
+	}
+	for _, e := range entries {
+		if e.IsDir() && !known[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
+			log.Warn().Str("folder", e.Name()).Msg("landing folder read by no source: its files are ignored (see `edwh sources`)")
+		}
+	}
 }
 
 // parseYear reads "2018/19", "2018-19" or "201819".

@@ -67,7 +67,8 @@ func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
 		return
 	}
 	fmt.Fprintf(w, "\nedwh run %d %s in %s\n", s.RunID, s.Status, s.Duration.Round(10*time.Millisecond))
-	fmt.Fprintf(w, "  files:   %d new, %d loaded, %d refused, %d still being written\n", s.FilesSeen, s.FilesLoaded, s.FilesRefused, s.FilesWaiting)
+	fmt.Fprintf(w, "  files:   %d in landing, %d new: %d loaded, %d refused; %d still being written\n",
+		s.FilesSeen, s.FilesNew, s.FilesLoaded, s.FilesRefused, s.FilesWaiting)
 	fmt.Fprintf(w, "  rows:    %s loaded, %s quarantined, %s values set to NULL or flagged\n",
 		thousands(s.RowsLoaded), thousands(s.RowsQuarantined), thousands(s.ValuesNulled))
 	if s.RowsQuarantined > 0 || s.ValuesNulled > 0 {

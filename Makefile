@@ -1,0 +1,35 @@
+# edwh build, test and demo. duckdb-go compiles its Arrow interface only
+# with the duckdb_arrow tag, so every build and test sets it.
+GO      ?= go
+TAGS    := duckdb_arrow
+BIN     := bin/edwh
+DEMO    := demo
+export CGO_ENABLED := 1
+
+.PHONY: all build test demo clean fmt vet
+
+all: build
+
+build:
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/edwh
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+
+# The whole suite, crash tests included. Benchmarks are not part of it.
+test: vet
+	$(GO) test -tags $(TAGS) -timeout 30m -count=1 ./...
+
+# A fresh synthetic LA (60 schools, about 30,000 pupils, five years, seed 1)
+# through the whole pipeline: ingest, transform, check, publish.
+demo: build
+	rm -rf $(DEMO)
+	$(BIN) init --la 851 $(DEMO)
+	$(BIN) synth --landing $(DEMO)/landing --seed 1
+	$(BIN) run --config $(DEMO)/edwh.yaml
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin $(DEMO)
