@@ -48,6 +48,8 @@ type Config struct {
 	MaxLineSize int `yaml:"max_line_size"`
 	// Parameters override the defaults of Parameters (see params.go).
 	Parameters map[string]float64 `yaml:"parameters"`
+	// Schedule configures `edwh schedule`.
+	Schedule ScheduleConfig `yaml:"schedule"`
 	// Sources configures individual sources by name.
 	Sources map[string]SourceConfig `yaml:"sources"`
 }
@@ -122,6 +124,7 @@ func (c *Config) setDefaults() {
 	if c.MaxLineSize == 0 {
 		c.MaxLineSize = 8 << 20
 	}
+	c.Schedule.setDefaults()
 }
 
 func (c *Config) validate(path string) error {
@@ -130,6 +133,14 @@ func (c *Config) validate(path string) error {
 	}
 	if c.SuppressBelow < 1 {
 		return fmt.Errorf("%w: %s: suppress_below must be at least 1", ErrConfig, path)
+	}
+	if err := c.Schedule.validate(); err != nil {
+		return err
+	}
+	for name := range c.Sources {
+		if SourceByName(name) == nil {
+			return fmt.Errorf("%w: %s: sources.%s: edwh has no such source (see `edwh sources`)", ErrConfig, path, name)
+		}
 	}
 	if err := checkParameters(c); err != nil {
 		return err

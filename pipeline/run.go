@@ -47,6 +47,11 @@ type Runner struct {
 	Trigger string
 	// Now is the clock (default time.Now), for tests.
 	Now func() time.Time
+	// Only limits ingest to these sources (default all); transforms and
+	// publish still cover everything.
+	Only []string
+	// Skipped triggers to record in ops.runs before this run starts.
+	Skipped []Skipped
 }
 
 // Summary is what a run did, for the terminal and the report.
@@ -165,6 +170,13 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		WHERE status = ?`, StatusInterrupted, StatusRunning); err != nil {
 		return sum, err
 	}
+	for _, sk := range r.Skipped {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, finished_at, trigger, status, error)
+			VALUES (nextval('ops.run_seq'), ?, ?, ?, 'skipped', ?)`, sk.At, sk.At, sk.Trigger,
+			"a run was under way when job "+sk.Job+" fired"); err != nil {
+			return sum, err
+		}
+	}
 	if err := conn.QueryRowContext(ctx, `INSERT INTO ops.runs (run_id, started_at, trigger, status)
 		VALUES (nextval('ops.run_seq'), ?, ?, ?) RETURNING run_id`, sum.Started, sum.Trigger, StatusRunning).Scan(&sum.RunID); err != nil {
 		return sum, err
@@ -218,7 +230,14 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	// 1. Ingest: each file in its own transaction.
 	tmp := filepath.Join(c.WarehouseDir(), "tmp")
 	loaded := 0
+	only := map[string]bool{}
+	for _, s := range r.Only {
+		only[s] = true
+	}
 	for _, src := range sources {
+		if len(only) > 0 && !only[src.Name] {
+			continue
+		}
 		sc := c.Sources[src.Name]
 		l := &connectors.Loader{Source: src, Aliases: sc.Aliases, Sheet: sc.Sheet, Others: sources,
 			TempDir: tmp, MaxLineSize: c.MaxLineSize}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/edwh/edwh/pipeline"
 	"github.com/edwh/edwh/pipeline/synth"
@@ -145,14 +146,26 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if c == nil {
 		return code
 	}
-	if h := pipeline.LockHolder(filepath.Join(c.WarehouseDir(), "edwh.lock")); h != "" {
-		fmt.Fprintf(stdout, "a run is under way: %s\n", h)
-		return exitOK
+	now := time.Now()
+	if jobs, loc, err := scheduleJobs(c); err == nil {
+		for _, j := range jobs {
+			fmt.Fprintf(stdout, "next run:  %s (job %s, %s, if `edwh schedule` is running)\n",
+				j.Next(now).In(loc).Format("Mon 2 Jan 2006 15:04 MST"), j.Name, j.Spec)
+		}
 	}
+	var published time.Time
 	if t, err := os.Readlink(filepath.Join(c.PublishDir(), "current")); err == nil {
-		fmt.Fprintf(stdout, "published: %s (%s)\n", filepath.Base(t), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
+		st, _ := os.Stat(filepath.Join(c.PublishDir(), t, "edwh.duckdb"))
+		if st != nil {
+			published = st.ModTime()
+		}
+		fmt.Fprintf(stdout, "published: %s, %s ago (%s)\n", filepath.Base(t), now.Sub(published).Round(time.Minute), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
 	} else {
 		fmt.Fprintln(stdout, "published: nothing yet")
+	}
+	if h := pipeline.LockHolder(filepath.Join(c.WarehouseDir(), "edwh.lock")); h != "" {
+		fmt.Fprintf(stdout, "running:   a run is under way (%s)\n", h)
+		return exitOK
 	}
 	db, code := openReadOnly(c, stderr)
 	if db == nil {
@@ -160,16 +173,27 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	defer db.Close()
 	var id int64
-	var status, started string
+	var status, trigger string
+	var started time.Time
 	var errText sql.NullString
-	if err := db.QueryRowContext(ctx, `SELECT run_id, status, strftime(started_at, '%Y-%m-%d %H:%M:%S'), error
-		FROM ops.runs ORDER BY run_id DESC LIMIT 1`).Scan(&id, &status, &started, &errText); err != nil {
-		fmt.Fprintln(stdout, "last run: none")
+	if err := db.QueryRowContext(ctx, `SELECT run_id, status, trigger, started_at, error
+		FROM ops.runs WHERE status <> 'skipped' ORDER BY run_id DESC LIMIT 1`).Scan(&id, &status, &trigger, &started, &errText); err != nil {
+		fmt.Fprintln(stdout, "last run:  none")
 		return exitOK
 	}
-	fmt.Fprintf(stdout, "last run: %d %s, started %s\n", id, status, started)
+	fmt.Fprintf(stdout, "last run:  %d %s (%s), started %s\n", id, status, trigger, started.Format("2006-01-02 15:04:05"))
 	if errText.Valid {
-		fmt.Fprintf(stdout, "  error: %s\n", errText.String)
+		fmt.Fprintf(stdout, "           %s\n", errText.String)
+	}
+	stale := time.Duration(c.Schedule.StaleAfter)
+	switch {
+	case published.IsZero():
+	case status == pipeline.StatusFailed || status == pipeline.StatusInterrupted:
+		fmt.Fprintln(stdout, "STALE:     the last run did not publish; the snapshot is from an earlier run")
+	case now.Sub(published) > stale:
+		fmt.Fprintf(stdout, "STALE:     the snapshot is older than %s (schedule.stale_after)\n", stale)
+	default:
+		fmt.Fprintln(stdout, "snapshot:  up to date")
 	}
 	return exitOK
 }

@@ -6,7 +6,8 @@
 //	edwh run --config edwh.yaml    run ingest, transform, check and publish once
 //	edwh runs                      list past runs
 //	edwh quarantine                list rows not loaded, with file, line, column and reason
-//	edwh status                    the last run, the published snapshot, the lock
+//	edwh schedule                  run as a service, firing runs on the configured schedule
+//	edwh status                    the last run, the published snapshot, the next run, the lock
 //	edwh sources                   the sources and the columns each accepts
 //	edwh synth --landing DIR       write a synthetic LA's files, for demos and tests
 package main
@@ -48,6 +49,7 @@ func init() {
 		{"run", "[--config FILE]", "run ingest, transform, check and publish once", cmdRun},
 		{"runs", "[--config FILE] [--limit N]", "list past runs", cmdRuns},
 		{"quarantine", "[--config FILE] [--run N] [--source S] [--limit N]", "list rows not loaded and values nulled, with file, line, column and reason", cmdQuarantine},
+		{"schedule", "[--config FILE]", "run as a service: fire runs on the schedule in edwh.yaml (see README for systemd)", cmdSchedule},
 		{"status", "[--config FILE]", "say what the last run did, what is published and whether a run is under way", cmdStatus},
 		{"sources", "", "list the sources edwh reads and the columns (and aliases) each accepts", cmdSources},
 		{"synth", "--landing DIR [--seed N]", "write a deterministic synthetic LA into a landing folder", cmdSynth},

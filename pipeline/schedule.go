@@ -1,0 +1,154 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ScheduleConfig is the schedule: section of edwh.yaml, read by
+// `edwh schedule`.
+type ScheduleConfig struct {
+	// Timezone of the cron expressions ("Europe/London").
+	Timezone string `yaml:"timezone"`
+	// Seconds allows a leading seconds field in expressions (off).
+	Seconds bool `yaml:"seconds"`
+	// Jobs are the schedules; default one nightly job at 02:00 loading
+	// every source.
+	Jobs []JobConfig `yaml:"jobs"`
+	// CatchUp runs once on start when a run was missed while the
+	// scheduler was down (true).
+	CatchUp *bool `yaml:"catch_up"`
+	// Settle: files modified more recently than this wait for the next
+	// tick ("60s"; overrides the top-level settle for scheduled runs).
+	Settle *Duration `yaml:"settle"`
+	// Retries of a run that failed for a transient reason (3), waiting
+	// RetryBackoff, then twice that, and so on ("30s").
+	Retries      *int     `yaml:"retries"`
+	RetryBackoff Duration `yaml:"retry_backoff"`
+	// ShutdownGrace is how long SIGTERM waits for a run to finish before
+	// cancelling it ("10m").
+	ShutdownGrace Duration `yaml:"shutdown_grace"`
+	// OnFailure is a shell command run when a scheduled run fails, with the
+	// run summary on standard input and EDWH_RUN_ID, EDWH_STATUS set
+	// (for example: mail -s "edwh failed" data@la.gov.uk).
+	OnFailure string `yaml:"on_failure"`
+	// StaleAfter: `edwh status` calls the published snapshot stale when
+	// older than this ("36h").
+	StaleAfter Duration `yaml:"stale_after"`
+}
+
+// JobConfig is one schedule.
+type JobConfig struct {
+	Name string `yaml:"name"`
+	// Cron is a five-field expression (minute hour day month weekday) or a
+	// descriptor such as @daily.
+	Cron string `yaml:"cron"`
+	// Sources limits the job to these sources (default all). Transforms
+	// run after any load.
+	Sources []string `yaml:"sources"`
+}
+
+func (s *ScheduleConfig) setDefaults() {
+	if s.Timezone == "" {
+		s.Timezone = "Europe/London"
+	}
+	if len(s.Jobs) == 0 {
+		s.Jobs = []JobConfig{{Name: "nightly", Cron: "0 2 * * *"}}
+	}
+	if s.CatchUp == nil {
+		t := true
+		s.CatchUp = &t
+	}
+	if s.Settle == nil {
+		d := Duration(60 * time.Second)
+		s.Settle = &d
+	}
+	if s.Retries == nil {
+		n := 3
+		s.Retries = &n
+	}
+	if s.RetryBackoff == 0 {
+		s.RetryBackoff = Duration(30 * time.Second)
+	}
+	if s.ShutdownGrace == 0 {
+		s.ShutdownGrace = Duration(10 * time.Minute)
+	}
+	if s.StaleAfter == 0 {
+		s.StaleAfter = Duration(36 * time.Hour)
+	}
+	for i := range s.Jobs {
+		if s.Jobs[i].Name == "" {
+			s.Jobs[i].Name = fmt.Sprintf("job%d", i+1)
+		}
+	}
+}
+
+func (s *ScheduleConfig) validate() error {
+	if _, err := time.LoadLocation(s.Timezone); err != nil {
+		return fmt.Errorf("%w: schedule.timezone %q: %v", ErrConfig, s.Timezone, err)
+	}
+	for _, j := range s.Jobs {
+		for _, src := range j.Sources {
+			if SourceByName(src) == nil {
+				return fmt.Errorf("%w: schedule job %s names source %q, which edwh does not read (see `edwh sources`)", ErrConfig, j.Name, src)
+			}
+		}
+	}
+	return nil
+}
+
+// Transient reports whether a run failed for a reason that may pass by
+// itself: another process holding the warehouse, or a file system (often a
+// network share) that was briefly busy or away. Bad data never fails a run
+// (it is quarantined), and failed checks, config and privacy errors are not
+// transient: retrying would fail the same way.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrLocked) {
+		return true
+	}
+	for _, e := range []error{syscall.EBUSY, syscall.EAGAIN, syscall.ETIMEDOUT, syscall.EIO, syscall.ESTALE,
+		syscall.ENOTCONN, syscall.EHOSTDOWN, syscall.ENETUNREACH, syscall.ECONNRESET} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	// DuckDB reports another process holding the database file this way.
+	return strings.Contains(err.Error(), "Could not set lock on file")
+}
+
+// Skipped is a scheduled trigger that found a run under way; the next run
+// records it in ops.runs with status "skipped".
+type Skipped struct {
+	Trigger string
+	At      time.Time
+	Job     string
+}
+
+// RunHook runs the on-failure command with the summary on its standard
+// input. It never fails the caller: a broken hook is logged, not fatal.
+func RunHook(ctx context.Context, command string, sum *Summary, text string) error {
+	if command == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	cmd.Stdin = strings.NewReader(text)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("EDWH_RUN_ID=%d", sum.RunID), "EDWH_STATUS="+sum.Status)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("on_failure hook: %v: %s", err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
