@@ -1,0 +1,175 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/edwh/edwh/pipeline"
+	"github.com/edwh/edwh/pipeline/warehouse"
+)
+
+// TestRandomKills kills runs with SIGKILL at random moments, 20 times, each
+// time on top of what the previous killed run left, and checks after every
+// kill that the working database opens and balances and that publish/ holds
+// either nothing yet or one whole version. A final run must reach the same
+// published content as a run that was never killed.
+func TestRandomKills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test")
+	}
+	const kills = 20
+	// Each run gets a new small file, so that every run has ingest,
+	// transform and publish to do (a run with nothing new is a no-op).
+	late := func(i int) (string, []byte) {
+		return filepath.Join("census", fmt.Sprintf("late_%02d.csv", i)), []byte(fmt.Sprintf(
+			"UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,%02d/01/2019,5,N,0\n", i+1))
+	}
+	clean, _ := deployment(t, true)
+	key, _ := os.ReadFile(filepath.Join(clean.Dir, "secret.key"))
+	start := time.Now()
+	runOnce(t, clean)
+	full := time.Since(start)
+	for i := 0; i < kills; i++ {
+		name, data := late(i)
+		os.WriteFile(filepath.Join(clean.LandingDir(), name), data, 0o644)
+	}
+	runOnce(t, clean)
+	want := fingerprint(t, clean)
+
+	c, _ := deployment(t, true)
+	os.WriteFile(filepath.Join(c.Dir, "secret.key"), key, 0o600)
+	rng := rand.New(rand.NewPCG(42, 0))
+	killed, finished := 0, 0
+	versions := map[string]bool{}
+	for i := 0; i < kills; i++ {
+		name, data := late(i)
+		os.WriteFile(filepath.Join(c.LandingDir(), name), data, 0o644)
+		cmd := subprocess(t, c, "")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Up to 1.2 times a full run: most kills land in ingest, transform
+		// or publish, a few after the run is done.
+		delay := time.Duration(rng.Int64N(int64(full) * 12 / 10))
+		time.Sleep(delay)
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if ee, ok := err.(*exec.ExitError); ok && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
+			killed++
+		} else {
+			finished++
+		}
+		// publish/ is either absent or one complete version.
+		if cur, err := os.Readlink(filepath.Join(c.PublishDir(), "current")); err == nil {
+			versions[cur] = true
+			for _, name := range []string{"edwh.duckdb", "report/index.html"} {
+				if _, err := os.Stat(filepath.Join(c.PublishDir(), cur, name)); err != nil {
+					t.Fatalf("kill %d after %v: current version %s lacks %s", i, delay, cur, name)
+				}
+			}
+			fingerprint(t, c) // the snapshot opens and reads whole
+		}
+		db, err := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+		if err == nil {
+			err = db.Ping()
+		}
+		if err != nil {
+			if _, statErr := os.Stat(c.DatabasePath()); statErr == nil {
+				t.Fatalf("kill %d after %v: the working database does not open: %v", i, delay, err)
+			}
+			continue // killed before the database was created
+		}
+		var unbalanced int64
+		db.QueryRow(`SELECT count(*) FROM ops.loads WHERE status = 'loaded' AND rows_read <> rows_loaded + rows_quarantined`).Scan(&unbalanced)
+		db.Close()
+		if unbalanced != 0 {
+			t.Fatalf("kill %d: %d unbalanced loads", i, unbalanced)
+		}
+	}
+	sum := runOnce(t, c)
+	if sum.Status != pipeline.StatusSucceeded && sum.Status != pipeline.StatusUnchanged {
+		t.Fatalf("final run %+v", sum)
+	}
+	if got := fingerprint(t, c); got != want {
+		t.Errorf("after %d kills the published marts differ from a run never killed:\n got %s\nwant %s", kills, got, want)
+	}
+	db, _ := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+	defer db.Close()
+	if n := queryInt(t, db, `SELECT count(*) FROM (SELECT path FROM ops.loads WHERE status = 'loaded' GROUP BY path HAVING count(*) > 1)`); n != 0 {
+		t.Errorf("%d files loaded twice", n)
+	}
+	t.Logf("%d runs killed, %d finished before the kill; full run %v", killed, finished, full.Round(time.Millisecond))
+	if killed < kills/2 {
+		t.Errorf("only %d of %d runs were killed mid-run", killed, kills)
+	}
+}
+
+// TestDiskFullWhilePublishing fills the file system publish/ lives on: the
+// run fails cleanly, says why, and the previous snapshot survives whole.
+func TestDiskFullWhilePublishing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	c, _ := deployment(t, true)
+	pub := c.PublishDir()
+	os.MkdirAll(pub, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", pub).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", pub).Run() })
+	first := runOnce(t, c)
+	before := fingerprint(t, c)
+
+	// Leave a few kilobytes free.
+	var st syscall.Statfs_t
+	syscall.Statfs(pub, &st)
+	free := int64(st.Bavail) * int64(st.Bsize)
+	filler := filepath.Join(pub, "filler")
+	f, _ := os.Create(filler)
+	buf := make([]byte, 1<<20)
+	for free > 64<<10 {
+		n := int64(len(buf))
+		if free-n < 32<<10 {
+			n = free - 32<<10
+		}
+		if _, err := f.Write(buf[:n]); err != nil {
+			break
+		}
+		free -= n
+	}
+	f.Close()
+
+	os.WriteFile(filepath.Join(c.LandingDir(), "census", "late.csv"),
+		[]byte("UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,17/01/2019,5,N,0\n"), 0o644)
+	sum, err := (&pipeline.Runner{Config: c}).Run(context.Background())
+	if err == nil {
+		t.Fatalf("run succeeded on a full disk: %+v", sum)
+	}
+	if !strings.Contains(strings.ToLower(err.Error()), "no space") || !strings.Contains(err.Error(), "previous publish/ is untouched") {
+		t.Errorf("error does not say why: %v", err)
+	}
+	cur, _ := os.Readlink(filepath.Join(pub, "current"))
+	if !strings.HasSuffix(cur, first.Published) {
+		t.Errorf("current is %s, want %s", cur, first.Published)
+	}
+	if got := fingerprint(t, c); got != before {
+		t.Error("the previous snapshot changed")
+	}
+	entries, _ := os.ReadDir(filepath.Join(pub, ".versions"))
+	if len(entries) != 1 {
+		t.Errorf("%d versions left behind, want only the previous one", len(entries))
+	}
+	// Space again: the next run publishes.
+	os.Remove(filler)
+	if sum := runOnce(t, c); sum.Published == "" {
+		t.Errorf("after freeing space: %+v", sum)
+	}
+}
