@@ -76,7 +76,21 @@ type Summary struct {
 	Refused         []string // one line per refused file: path and reason
 	Published       string   // publish/ version, when one was written
 	PublishDir      string
-	Err             error
+	// Phases times each step of the run, in order.
+	Phases []Phase
+	Err    error
+}
+
+// Phase is one step of a run and how long it took.
+type Phase struct {
+	Name     string // "ingest", "transform", "publish"
+	Rows     int64  // rows loaded, or rows built by the models
+	Duration time.Duration
+}
+
+// phase records a step's duration since start.
+func (s *Summary) phase(name string, rows int64, start time.Time) {
+	s.Phases = append(s.Phases, Phase{Name: name, Rows: rows, Duration: time.Since(start)})
 }
 
 // failpoint lets crash tests kill the process at a named point of a run
@@ -228,6 +242,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	r.warnUnknownFolders(log, sources)
 
 	// 1. Ingest: each file in its own transaction.
+	ingestStart := time.Now()
 	tmp := filepath.Join(c.WarehouseDir(), "tmp")
 	loaded := 0
 	only := map[string]bool{}
@@ -301,6 +316,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		}
 	}
 	r.progress("")
+	sum.phase("ingest", sum.RowsLoaded, ingestStart)
 
 	// 2. Anything new since the last publish? Compare a fingerprint of the
 	// loads in force, the models and the settings that shape the outputs.
@@ -331,6 +347,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	if err := project.Verify(ctx, conn); err != nil {
 		return err
 	}
+	transformStart := time.Now()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -372,6 +389,11 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	var built int64
+	for _, m := range tres.Models {
+		built += m.Rows
+	}
+	sum.phase("transform and check", built, transformStart)
 	for _, cr := range tres.Checks {
 		if cr.Status != "pass" {
 			log.Warn().Str("check", cr.Check.Name).Int64("failing_rows", cr.FailingRows).Msg("warning check failed")
@@ -381,6 +403,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 
 	// 4. Publish.
 	r.progress("publish")
+	publishStart := time.Now()
 	p := &publisher{cfg: c, conn: conn, project: project, runID: sum.RunID, log: log, now: r.now}
 	version, err := p.publish(ctx, sum)
 	r.progress("")
@@ -388,6 +411,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		return fmt.Errorf("publishing: %w (the previous publish/ is untouched)", err)
 	}
 	sum.Published = version
+	sum.phase("publish", 0, publishStart)
 	return nil
 }
 
