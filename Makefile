@@ -6,7 +6,7 @@ BIN     := bin/edwh
 DEMO    := demo
 export CGO_ENABLED := 1
 
-.PHONY: all build test demo clean fmt vet
+.PHONY: all build test demo bench clean fmt vet
 
 all: build
 
@@ -33,3 +33,8 @@ fmt:
 
 clean:
 	rm -rf bin $(DEMO)
+
+# National scale: 8.5 million pupils (data generated once, cached in bench/),
+# timed against DuckDB's own read_csv. Results go to BENCHMARKS.md.
+bench: build
+	$(BIN) bench --dir bench --out BENCHMARKS.md

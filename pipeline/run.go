@@ -261,6 +261,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 				return fmt.Errorf("%w: sources.%s.year %q is not an academic year like 2018/19", ErrConfig, src.Name, sc.Year)
 			}
 		}
+		srcStart, srcRows := time.Now(), sum.RowsLoaded
 		d, err := connectors.Discover(c.LandingDir(), src.Name, time.Duration(c.Settle), r.now())
 		if err != nil {
 			return err
@@ -314,9 +315,12 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 				log.Info().Str("file", f.Rel).Msg("same content as a file already loaded: skipped")
 			}
 		}
+		if sum.RowsLoaded > srcRows {
+			sum.phase("ingest "+src.Name, sum.RowsLoaded-srcRows, srcStart)
+		}
 	}
 	r.progress("")
-	sum.phase("ingest", sum.RowsLoaded, ingestStart)
+	sum.phase("ingest (all sources)", sum.RowsLoaded, ingestStart)
 
 	// 2. Anything new since the last publish? Compare a fingerprint of the
 	// loads in force, the models and the settings that shape the outputs.

@@ -52,6 +52,7 @@ func init() {
 		{"schedule", "[--config FILE]", "run as a service: fire runs on the schedule in edwh.yaml (see README for systemd)", cmdSchedule},
 		{"status", "[--config FILE]", "say what the last run did, what is published and whether a run is under way", cmdStatus},
 		{"sources", "", "list the sources edwh reads and the columns (and aliases) each accepts", cmdSources},
+		{"bench", "[--dir bench] [--out BENCHMARKS.md]", "time a national-scale run against DuckDB's own CSV loading (make bench)", cmdBench},
 		{"synth", "--landing DIR [--seed N]", "write a deterministic synthetic LA into a landing folder", cmdSynth},
 	}
 }

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/edwh/edwh/pipeline"
+	"github.com/edwh/edwh/pipeline/bench"
+	"github.com/edwh/edwh/pipeline/synth"
+	"github.com/edwh/edwh/pipeline/warehouse"
+)
+
+// benchStep is one line of the benchmark table.
+type benchStep struct {
+	name    string
+	rows    int64
+	took    time.Duration
+	peakRSS int64 // bytes; 0 when unknown
+	target  string
+}
+
+// resetPeakRSS makes /proc/self/status's VmHWM start again from the
+// current resident size, so each step reports its own peak.
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("bench", stderr)
+	dir := fs.String("dir", "bench", "folder for the generated data (cached between runs) and the benchmark deployment")
+	out := fs.String("out", "", "also write the results as Markdown to this file (e.g. BENCHMARKS.md)")
+	scale := fs.String("scale", "national", "national (8.5 million pupils) or small (a quick check of the harness)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	s := bench.National
+	if *scale == "small" {
+		s = bench.Scale{Schools: 600, LAs: 10, Pupils: 200_000, KS2: 15_000, KS4: 15_000, Attendance: 200_000, Exclusions: 20_000, Seed: 1}
+	} else if *scale != "national" {
+		fmt.Fprintln(stderr, "edwh: --scale is national or small")
+		return exitUsage
+	}
+	abs, _ := filepath.Abs(*dir)
+	var steps []benchStep
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "edwh bench:", err)
+		return exitFailed
+	}
+
+	// 1. Data, cached.
+	resetPeakRSS()
+	start := time.Now()
+	landing, err := bench.Generate(filepath.Join(abs, "data"), s)
+	if err != nil {
+		return fail(err)
+	}
+	steps = append(steps, benchStep{name: "generate (cached after the first time)", rows: int64(s.Pupils + s.KS2 + s.KS4 + s.Attendance + s.Exclusions), took: time.Since(start), peakRSS: peakRSS()})
+	censusCSV := filepath.Join(landing, "census", "census_spring_2019.csv")
+
+	// 2. The floor: DuckDB alone, read_csv of the census into a table.
+	fmt.Fprintln(stderr, "timing DuckDB's own read_csv of the census (the floor)...")
+	floorDir := filepath.Join(abs, "floor")
+	os.RemoveAll(floorDir)
+	os.MkdirAll(floorDir, 0o755)
+	resetPeakRSS()
+	db, err := warehouse.Open(filepath.Join(floorDir, "floor.duckdb"), warehouse.Options{MemoryLimit: "4GB", TempDir: floorDir})
+	if err != nil {
+		return fail(err)
+	}
+	start = time.Now()
+	var floorRows int64
+	cols := "UPN,LAESTAB,CensusDate,NCyearActual,Gender,DOB,Ethnicity,FirstLanguage,SENprovision,SENPrimaryNeed,FSMeligible,EverFSM6,LookedAfter,AdoptedFromCare"
+	var defs []string
+	for _, c := range strings.Split(cols, ",") {
+		defs = append(defs, fmt.Sprintf("'%s': 'VARCHAR'", c))
+	}
+	q := fmt.Sprintf("CREATE TABLE census AS SELECT * FROM read_csv('%s', header = true, auto_detect = false, columns = {%s})",
+		strings.ReplaceAll(censusCSV, "'", "''"), strings.Join(defs, ", "))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fail(err)
+	}
+	db.QueryRowContext(ctx, "SELECT count(*) FROM census").Scan(&floorRows)
+	floor := benchStep{name: "floor: DuckDB read_csv of the census into a table", rows: floorRows, took: time.Since(start), peakRSS: peakRSS()}
+	db.Close()
+	os.RemoveAll(floorDir)
+	steps = append(steps, floor)
+
+	// 3. A full run on a fresh deployment.
+	dep := filepath.Join(abs, "deployment")
+	os.RemoveAll(dep)
+	os.MkdirAll(dep, 0o755)
+	cfgText := fmt.Sprintf("landing: %s\nmemory_limit: 4GB\nthreads: %d\n", landing, runtime.NumCPU())
+	os.WriteFile(filepath.Join(dep, "edwh.yaml"), []byte(cfgText), 0o644)
+	pipeline.NewSecretFile(filepath.Join(dep, "secret.key"))
+	c, err := pipeline.LoadConfig(filepath.Join(dep, "edwh.yaml"))
+	if err != nil {
+		return fail(err)
+	}
+	runTimed := func(label, target string) (*pipeline.Summary, error) {
+		fmt.Fprintf(stderr, "%s...\n", label)
+		resetPeakRSS()
+		start := time.Now()
+		sum, err := (&pipeline.Runner{Config: c}).Run(ctx)
+		took := time.Since(start)
+		if err != nil {
+			return sum, err
+		}
+		peak := peakRSS()
+		steps = append(steps, benchStep{name: label, rows: sum.RowsLoaded, took: took, peakRSS: peak, target: target})
+		return sum, nil
+	}
+	sum, err := runTimed("full run: ingest, transform, check, publish", "< 5 min, peak RSS < 6 GiB")
+	if err != nil {
+		return fail(err)
+	}
+	for _, p := range sum.Phases {
+		st := benchStep{name: "  " + p.Name, rows: p.Rows, took: p.Duration}
+		if p.Name == "ingest census" {
+			st.target = fmt.Sprintf("< 1.3 x floor = %.1f s (now %.2f x)", 1.3*floor.took.Seconds(), p.Duration.Seconds()/floor.took.Seconds())
+		}
+		steps = append(steps, st)
+	}
+	if _, err := runTimed("rerun with nothing new", "< 2 s"); err != nil {
+		return fail(err)
+	}
+	// One new LA-sized file: a census extract for one LA.
+	extra := filepath.Join(landing, "census", "zz_one_la_reissue.csv")
+	if err := oneLAFile(censusCSV, extra, 60_000); err != nil {
+		return fail(err)
+	}
+	_, err = runTimed("run after one new LA-sized file", "< 30 s")
+	os.Remove(extra)
+	if err != nil {
+		return fail(err)
+	}
+
+	// 4. LA scale: the demo's synthetic LA.
+	laDep := filepath.Join(abs, "la")
+	os.RemoveAll(laDep)
+	os.MkdirAll(laDep, 0o755)
+	if _, err := synth.Generate(synth.Config{Seed: 1}, filepath.Join(laDep, "landing")); err != nil {
+		return fail(err)
+	}
+	os.WriteFile(filepath.Join(laDep, "edwh.yaml"), []byte("la_code: 851\n"), 0o644)
+	pipeline.NewSecretFile(filepath.Join(laDep, "secret.key"))
+	if c, err = pipeline.LoadConfig(filepath.Join(laDep, "edwh.yaml")); err != nil {
+		return fail(err)
+	}
+	if _, err := runTimed("LA scale: full run of the demo LA", "< 10 s"); err != nil {
+		return fail(err)
+	}
+
+	report := benchTable(steps, floor)
+	fmt.Fprint(stdout, report)
+	if *out != "" {
+		md := benchMarkdown(steps, floor, *scale)
+		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "\nwritten to %s\n", *out)
+	}
+	return exitOK
+}
+
+// oneLAFile copies n data rows of the census (one LA's worth) with a new
+// census date, as a re-issue an LA would drop in.
+func oneLAFile(src, dst string, n int) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(out)
+	sc := bufio.NewScanner(in)
+	for i := 0; i <= n && sc.Scan(); i++ {
+		w.WriteString(strings.Replace(sc.Text(), "17/01/2019", "16/05/2019", 1) + "\n")
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return out.Close()
+}
+
+func mib(b int64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+func benchTable(steps []benchStep, floor benchStep) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "step\trows\tseconds\trows/s\tpeak RSS\ttarget\t")
+	for _, s := range steps {
+		rps := "-"
+		if s.rows > 0 && s.took > 0 {
+			rps = thousands(int64(float64(s.rows) / s.took.Seconds()))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t\n", s.name, thousands(s.rows), s.took.Seconds(), rps, mib(s.peakRSS), s.target)
+	}
+	tw.Flush()
+	return b.String()
+}
+
+func machine() string {
+	cpu := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		l := strings.SplitN(string(b), "\n", 2)[0]
+		kb, _ := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
+		mem = fmt.Sprintf("%.0f GiB", float64(kb)/(1<<20))
+	}
+	return fmt.Sprintf("%d cores (%s), %s memory, %s, %s", runtime.NumCPU(), cpu, mem, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+}
+
+func benchMarkdown(steps []benchStep, floor benchStep, scale string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Benchmarks\n\nLatest `make bench` (scale: %s), %s.\n\nMachine: %s.\n\n", scale, time.Now().Format("2 January 2006 15:04"), machine())
+	fmt.Fprintln(&b, "| step | rows | seconds | rows/s | peak RSS | target |\n|---|---:|---:|---:|---:|---|")
+	for _, s := range steps {
+		rps := "-"
+		if s.rows > 0 && s.took > 0 {
+			rps = thousands(int64(float64(s.rows) / s.took.Seconds()))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.2f | %s | %s | %s |\n", strings.TrimSpace(s.name), thousands(s.rows), s.took.Seconds(), rps, mib(s.peakRSS), s.target)
+	}
+	return b.String()
+}
