@@ -146,7 +146,7 @@ func parseModel(pth, text string) (*Model, error) {
 		}
 	}
 	m.Description = strings.TrimSpace(strings.Join(desc, "\n"))
-	if strings.Contains(strings.TrimRight(strings.TrimSpace(stripComments(text)), ";"), ";") {
+	if strings.Contains(strings.TrimRight(strings.TrimSpace(stripStrings(stripComments(text))), ";"), ";") {
 		return nil, fmt.Errorf("%w: %s: a model holds exactly one SELECT statement", ErrModel, pth)
 	}
 	return m, nil
@@ -161,6 +161,24 @@ func stripComments(sql string) string {
 		}
 		b.WriteString(line)
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// stripStrings blanks out '...' literals ('' is an escaped quote), so a
+// semicolon inside a string is not taken for the end of a statement.
+func stripStrings(sql string) string {
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		if c == '\'' {
+			in = !in
+			continue
+		}
+		if !in {
+			b.WriteByte(c)
+		}
 	}
 	return b.String()
 }
