@@ -1,0 +1,53 @@
+-- attendance: attendance rows in force, one row per pupil, school, academic
+-- year and term ('autumn', 'spring', 'summer', or 'year' for a whole-year
+-- row). Sessions are half days. sessions_absent is authorised plus
+-- unauthorised absence, the DfE definition of overall absence; rows where
+-- it exceeds the possible sessions were quarantined at load.
+--
+-- Supersession: for each school, academic year and term, the rows of the
+-- latest file; the terms of a year may come in separate files. Superseded
+-- rows stay in raw.attendance. School keys are resolved through
+-- stg.schools. A pupil listed twice for the same school and term keeps the
+-- row of the latest file (then the last line); duplicates counts the
+-- others, listed by the results_duplicate_pupils check.
+-- depends: raw.attendance, stg.schools
+-- check: not_null upn, time_period, term, sessions_possible, sessions_absent
+-- check: unique upn, time_period, term, urn, laestab
+-- check: accepted_values term = 'autumn', 'spring', 'summer', 'year'
+-- check: relationships urn -> stg.schools.urn (warn)
+WITH current_rows AS (
+    SELECT *
+    FROM raw.attendance
+    QUALIFY _load_id = max(_load_id) OVER (
+        PARTITION BY coalesce(CAST(laestab AS VARCHAR), 'urn' || CAST(urn AS VARCHAR)), academic_year, term)
+),
+-- One school per LAESTAB for the lookup: an open school before a closed one.
+by_laestab AS (
+    SELECT laestab, urn
+    FROM stg.schools
+    WHERE laestab IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY laestab ORDER BY close_date IS NULL DESC, open_date DESC NULLS LAST, urn DESC) = 1
+)
+SELECT
+    a.upn,
+    NOT (substr(a.upn, 13, 1) BETWEEN '0' AND '9')                    AS upn_temporary,
+    coalesce(a.urn, l.urn)                                            AS urn,
+    coalesce(a.laestab, s.laestab)                                    AS laestab,
+    coalesce(a.laestab, s.laestab) // 10000                           AS la_code,
+    a.academic_year                                                   AS time_period,
+    lower(a.term)                                                     AS term,
+    a.sessions_possible,
+    a.sessions_authorised,
+    a.sessions_unauthorised,
+    a.sessions_authorised + a.sessions_unauthorised                   AS sessions_absent,
+    a.reason_i, a.reason_m, a.reason_r, a.reason_s, a.reason_t, a.reason_h,
+    a.reason_e, a.reason_c, a.reason_g, a.reason_u, a.reason_o, a.reason_n,
+    count(*) OVER (PARTITION BY a.upn, a.academic_year, a.term, coalesce(a.urn, l.urn), coalesce(a.laestab, s.laestab)) - 1 AS duplicates,
+    a._load_id                                                        AS load_id,
+    a._line                                                           AS line
+FROM current_rows a
+LEFT JOIN by_laestab l ON a.urn IS NULL AND l.laestab = a.laestab
+LEFT JOIN stg.schools s ON s.urn = a.urn
+QUALIFY row_number() OVER (
+    PARTITION BY a.upn, a.academic_year, a.term, coalesce(a.urn, l.urn), coalesce(a.laestab, s.laestab)
+    ORDER BY a._load_id DESC, a._line DESC) = 1
