@@ -23,6 +23,35 @@ func NormalizeHeader(h string) string {
 	return b.String()
 }
 
+// WideName is the column name a header gets in a Wide source's raw table:
+// lower case, every run of characters other than a-z and 0-9 replaced by one
+// underscore, no leading or trailing underscore, and "c_" in front of a name
+// that would start with a digit. "PTRWM_EXP" is ptrwm_exp, "% boys" is boys,
+// "2019 P8" is c_2019_p8. A header with no letters or digits gives "", and
+// the column is named by its position instead (see Mapping.Names). Names
+// are always quoted in SQL as well: a header never reaches SQL as written.
+func WideName(h string) string {
+	h = strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")
+	var b strings.Builder
+	under := false
+	for _, r := range strings.ToLower(h) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if under && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			under = false
+			b.WriteRune(r)
+			continue
+		}
+		under = true
+	}
+	n := b.String()
+	if n != "" && n[0] >= '0' && n[0] <= '9' {
+		n = "c_" + n
+	}
+	return n
+}
+
 // Mapping is how one file's header maps onto a source's fields.
 type Mapping struct {
 	// Columns holds, for every column of the file in order, the field it
@@ -30,6 +59,11 @@ type Mapping struct {
 	Columns []string
 	// Headers are the file's header texts, as written.
 	Headers []string
+	// Names holds, for every column of the file in order, its name in a
+	// Wide source's raw table (WideName of the header; col_<n> for a header
+	// without letters or digits; a repeated name gets _2, _3, ...), or ""
+	// for a dropped identifying column, which is never stored.
+	Names []string
 	// Unknown lists headers that match no field (not loaded).
 	Unknown []string
 	// Dropped lists headers of direct identifiers that were recognised and
@@ -47,11 +81,22 @@ func (m *Mapping) Index(field string) int {
 	return -1
 }
 
-// headerIndex builds the lookup from normalised header to field name.
+// occurrenceKey is the lookup key of the n-th column carrying a header.
+func occurrenceKey(norm string, n int) string { return fmt.Sprintf("%s#%d", norm, n) }
+
+// headerIndex builds the lookup from normalised header to field name. A
+// field with an Occurrence is found under "header#n" only.
 func headerIndex(src *Source, aliases map[string][]string) map[string]string {
 	idx := map[string]string{}
 	for _, f := range src.AllFields() {
 		idx[NormalizeHeader(f.Name)] = f.Name
+		if f.Occurrence > 0 {
+			idx[occurrenceKey(NormalizeHeader(f.Header), f.Occurrence)] = f.Name
+			for _, a := range f.Aliases {
+				idx[occurrenceKey(NormalizeHeader(a), f.Occurrence)] = f.Name
+			}
+			continue
+		}
 		idx[NormalizeHeader(f.Header)] = f.Name
 		for _, a := range f.Aliases {
 			idx[NormalizeHeader(a)] = f.Name
@@ -80,14 +125,32 @@ func MapHeader(src *Source, header []string, aliases map[string][]string) (*Mapp
 	for _, d := range src.Drop {
 		drop[NormalizeHeader(d)] = true
 	}
-	m := &Mapping{Columns: make([]string, len(header)), Headers: header}
+	m := &Mapping{Columns: make([]string, len(header)), Headers: header, Names: make([]string, len(header))}
 	seen := map[string]int{}
+	occurrences := map[string]int{}
+	names := map[string]bool{}
 	for i, h := range header {
+		// The column's name in a wide table, unique within the file.
+		w := WideName(h)
+		if w == "" {
+			w = fmt.Sprintf("col_%d", i+1)
+		}
+		for k, base := 2, w; names[w]; k++ {
+			w = fmt.Sprintf("%s_%d", base, k)
+		}
+		names[w] = true
+		m.Names[i] = w
+
 		n := NormalizeHeader(h)
 		if n == "" {
 			continue
 		}
-		if f, ok := idx[n]; ok {
+		occurrences[n]++
+		f, ok := idx[occurrenceKey(n, occurrences[n])]
+		if !ok {
+			f, ok = idx[n]
+		}
+		if ok {
 			if j, dup := seen[f]; dup {
 				return nil, fmt.Errorf("%w: %q (column %d) and %q (column %d) are both %s",
 					ErrDuplicateColumn, header[j], j+1, h, i+1, f)
@@ -98,6 +161,7 @@ func MapHeader(src *Source, header []string, aliases map[string][]string) (*Mapp
 		}
 		if drop[n] {
 			m.Dropped = append(m.Dropped, strings.TrimSpace(h))
+			m.Names[i] = ""
 		} else {
 			m.Unknown = append(m.Unknown, strings.TrimSpace(h))
 		}

@@ -66,6 +66,9 @@ type Result struct {
 	Refused error
 	// Notes are warnings worth a line in the run summary.
 	Notes []string
+	// SchemaChange is set when a Wide source's file has columns that differ
+	// from the previous file of its kind (also in ops.schema_changes).
+	SchemaChange *SchemaChange
 }
 
 // Load statuses.
@@ -107,7 +110,12 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	if mapRecords {
 		skip = int64(hdr.Line)
 	}
-	scan, err := scanFile(f.Path, skip, '"', mapRecords)
+	var delim byte
+	width := 0
+	if mapRecords && src.PadShortRows {
+		delim, width = byte(hdr.Delim), len(hdr.Fields)
+	}
+	scan, err := scanFileWidth(f.Path, skip, '"', mapRecords, delim, width)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", f.Rel, err)
 	}
@@ -165,6 +173,9 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 
 	in := &parseInput{Map: scan.Map, Records: scan.Records}
 	res.Blank = scan.Blank
+	if scan.Short > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d rows have fewer values than the header (trailing blank values left off); the missing values were read as blank", scan.Short))
+	}
 	if kind == "xlsx" {
 		conv := filepath.Join(tmp, "sheet.csv")
 		x, err := xlsxToCSV(f.Path, conv, l.Sheet, l.XLSX, hs)

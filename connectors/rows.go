@@ -75,6 +75,28 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 	}
 	res.RowsLoaded, _ = r.RowsAffected()
 
+	// 4b. Every column of the file, as text, for wide sources; and, for
+	// every source, the file's columns, so that changes between files of
+	// the same kind can be reported.
+	if src.Wide {
+		if err := l.insertWide(ctx, tx, res, in, lineExpr, join, bad); err != nil {
+			return err
+		}
+	}
+	if err := recordColumns(ctx, tx, src, res.LoadID, in.Mapping); err != nil {
+		return err
+	}
+	if src.Wide {
+		sc, err := schemaChange(ctx, tx, src, res)
+		if err != nil {
+			return err
+		}
+		if sc != nil {
+			res.SchemaChange = sc
+			res.Notes = append(res.Notes, sc.String())
+		}
+	}
+
 	// 5. Problems into quarantine: one row per problem, so a row with two
 	// bad values shows both.
 	headerOf := func(field string) string {
@@ -144,7 +166,7 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 	}
 
 	// 7. The file's ledger row, in the same transaction as its rows.
-	msg := loadMessage(res)
+	msg := loadMessage(src, res)
 	sup := make([]string, len(res.Supersedes))
 	for i, id := range res.Supersedes {
 		sup[i] = fmt.Sprint(id)
@@ -188,7 +210,8 @@ func rules(src *Source) []RowRule {
 // validationSQL builds the statement that reads the file with DuckDB and
 // computes, for every record, each field's raw text (f__r), parsed value (f),
 // problem (f__p) and each row rule's verdict (_ruleN). The file path is its
-// one parameter. It returns the fields in order.
+// one parameter. It returns, in order, the fields the file has (a field it
+// lacks is NULL and can have no problem).
 func (l *Loader) validationSQL(in *parseInput) (string, []*Field) {
 	src := l.Source
 	all := src.AllFields()
@@ -201,12 +224,28 @@ func (l *Loader) validationSQL(in *parseInput) (string, []*Field) {
 		colDefs = append(colDefs, fmt.Sprintf("'c%d': 'VARCHAR'", i))
 	}
 	var raws, parses, problems []string
-	fields := make([]*Field, len(all))
+	fields := make([]*Field, 0, len(all))
 	for i := range all {
 		f := &all[i]
-		fields[i] = f
 		r := quoteIdent(f.Name + "__r")
-		if j := in.Mapping.Index(f.Name); j >= 0 {
+		j := in.Mapping.Index(f.Name)
+		if j < 0 && !f.Required {
+			// Not in this file at all: NULL, with no marker (so "not
+			// published in this file" differs from a blank cell) and no
+			// raw text or problem to carry. Public files declare dozens
+			// of fields a given year's file lacks; skipping them keeps
+			// the statement small.
+			parses = append(parses, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Kind.sqlType(), quoteIdent(f.Name)))
+			switch f.Kind {
+			case ScoreOrCode:
+				parses = append(parses, "CAST(NULL AS VARCHAR) AS "+quoteIdent(f.Name+"_code"))
+			case Measure:
+				parses = append(parses, "CAST(NULL AS VARCHAR) AS "+quoteIdent(f.Name+"_status"))
+			}
+			continue
+		}
+		fields = append(fields, f)
+		if j >= 0 {
 			raws = append(raws, fmt.Sprintf("edwh_blank(c%d) AS %s", j, r))
 		} else {
 			raws = append(raws, "CAST(NULL AS VARCHAR) AS "+r)
@@ -226,6 +265,20 @@ func (l *Loader) validationSQL(in *parseInput) (string, []*Field) {
 	opts := fmt.Sprintf(`columns = {%s}, header = false, skip = %d, delim = %s, quote = '"', escape = '"',
 		auto_detect = false, store_rejects = true, rejects_table = '%s', rejects_scan = '%s', max_line_size = %d`,
 		strings.Join(colDefs, ", "), in.Skip, quoteLit(string(in.Delim)), tmpRejects, tmpScans, l.maxLine())
+	if src.PadShortRows {
+		// DuckDB pads only with its single-threaded reader when a quoted
+		// value may span lines.
+		opts += ", null_padding = true, parallel = false"
+	}
+	if src.Wide {
+		// Every column as read, untrimmed, under a positional alias; the
+		// wide insert names them.
+		for i, name := range in.Mapping.Names {
+			if name != "" {
+				raws = append(raws, fmt.Sprintf("c%d AS %s", i, quoteIdent(fmt.Sprintf("_w%d", i))))
+			}
+		}
+	}
 	q := fmt.Sprintf(`CREATE TEMP TABLE %s AS
 WITH s AS (SELECT ordinality AS _rec, %s%s FROM read_csv(?, %s) WITH ORDINALITY),
 p AS (SELECT *, %s FROM s)
@@ -266,7 +319,8 @@ func (l *Loader) rejects(ctx context.Context, tx *sql.Tx, in *parseInput) ([]rej
 	var out []rejected
 	seen := map[int64]bool{}
 	for rows.Next() {
-		var line, colIdx int64
+		var line int64
+		var colIdx sql.NullInt64
 		var colName, typ string
 		if err := rows.Scan(&line, &colIdx, &colName, &typ); err != nil {
 			return nil, err
@@ -388,12 +442,15 @@ func qualify(expr, alias string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(expr, "{", alias+`."`), "}", `"`)
 }
 
-func loadMessage(res *Result) string {
+func loadMessage(src *Source, res *Result) string {
 	var parts []string
 	if len(res.Dropped) > 0 {
 		parts = append(parts, "identifying columns not read: "+strings.Join(res.Dropped, ", "))
 	}
-	if len(res.Unknown) > 0 {
+	switch {
+	case len(res.Unknown) > 0 && src.Wide:
+		parts = append(parts, fmt.Sprintf("%d columns without a staged field kept as text in %s", len(res.Unknown), src.WideTable()))
+	case len(res.Unknown) > 0:
 		parts = append(parts, "unknown columns not read: "+strings.Join(res.Unknown, ", "))
 	}
 	parts = append(parts, res.Notes...)

@@ -21,6 +21,9 @@ type fileScan struct {
 	Blank int64
 	// Segs maps record numbers to lines; see recordMap.
 	Map recordMap
+	// Short counts records with fewer fields than the width asked for
+	// (scanFileWidth); 0 when no width was given.
+	Short int64
 }
 
 // recordMap gives, for each data record k (1-based), the physical line it
@@ -81,6 +84,12 @@ func (m *recordMap) recordOfLogical(line int64) int64 {
 // its CSV records after the first skip lines. quote is the CSV quote byte.
 // Only a few counters are kept in memory, whatever the file's size.
 func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, error) {
+	return scanFileWidth(path, skip, quote, records, 0, 0)
+}
+
+// scanFileWidth is scanFile that also counts, when width > 0, the records
+// with fewer than width fields separated by delim (outside quotes).
+func scanFileWidth(path string, skip int64, quote byte, records bool, delim byte, width int) (*fileScan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -95,7 +104,13 @@ func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, err
 		embedded int64     // line breaks inside quoted fields so far
 		inQuote  bool
 		started  bool // the current line has begun a record
+		fields   int  // fields of the current record so far
 	)
+	endRecord := func() {
+		if width > 0 && fields < width {
+			s.Short++
+		}
+	}
 	for {
 		n, rerr := f.Read(buf)
 		if n > 0 {
@@ -145,6 +160,7 @@ func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, err
 						embedded++
 					} else if started {
 						started = false
+						endRecord()
 					} else {
 						s.Blank++
 					}
@@ -156,11 +172,16 @@ func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, err
 					started = true
 					s.Records++
 					s.Map.add(s.Records, line, line-embedded)
+					fields = 1
 					if c == quote {
 						inQuote = true
+					} else if width > 0 && c == delim {
+						fields++
 					}
 				case c == quote:
 					inQuote = !inQuote
+				case width > 0 && c == delim && !inQuote:
+					fields++
 				}
 			}
 		}
@@ -170,6 +191,9 @@ func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, err
 		if rerr != nil {
 			return nil, rerr
 		}
+	}
+	if started && !inQuote {
+		endRecord() // the last record, without a final line break
 	}
 	if len(carry) > 0 {
 		s.ValidUTF8 = false

@@ -45,10 +45,21 @@ const (
 // Markers are the special values DfE performance tables and Explore
 // Education Statistics files put where a figure is not given. A Measure
 // field stores NULL with the marker in its _status column; they are never
-// zero and never a reason to quarantine a row. A blank or single-space cell
-// is stored with the marker "blank".
+// zero and never a reason to quarantine a row. Markers match case-
+// insensitively and are stored upper-cased, so the EES symbols c, x, z and
+// low are kept as C, X, Z and LOW (a wide table keeps them as written). A
+// blank or single-space cell is trimmed and stored with the marker "blank";
+// a column the file does not have at all leaves both the value and the
+// _status NULL.
+//
+// Performance tables: SUPP suppressed, NE no entries, NP not published, NA
+// not applicable, NEW new institution, LOWCOV low coverage, SP small
+// percentage, RE redacted (DfE abbreviations 2019); DNS, NSE and LOW are
+// seen in older files. EES (GSS symbols): c confidential, x not available,
+// z not applicable, low rounds to zero, u low reliability, and the legacy ~
+// and :. Older EES files write "." for a rate whose denominator is zero.
 var Markers = []string{"SUPP", "NE", "NP", "NA", "NEW", "LOWCOV", "SP", "RE", "DNS", "NSE", "LOW",
-	"C", "X", "Z", "U", "~", ":", "..", "-", "9999"}
+	"C", "X", "Z", "U", "~", ":", "..", ".", "-", "9999"}
 
 var kindNames = [...]string{"text", "code", "whole number", "number", "date", "yes/no flag",
 	"academic year", "UPN", "LAESTAB", "URN", "LA code", "establishment number", "score or code", "published measure"}
@@ -107,6 +118,11 @@ type Field struct {
 	// Identifying marks a column whose values identify a pupil (the UPN):
 	// its values are masked wherever they are shown or recorded.
 	Identifying bool
+	// Occurrence maps the n-th column (1-based) carrying Header to this
+	// field, for files that repeat a header: the statistical neighbours
+	// workbook heads each neighbour's closeness column "SNP", ten times.
+	// Zero means the header must be unique in the file.
+	Occurrence int
 }
 
 func (f *Field) hasRange() bool { return f.Max > f.Min }
@@ -143,7 +159,25 @@ type Source struct {
 	// Version changes when the source's mapping changes, so refused files
 	// are retried after an upgrade.
 	Version int
+	// Wide keeps every column of the file, not only the declared fields:
+	// each loaded row is also stored as text, column for column, in
+	// WideTable() (raw.<name>_wide), under the file's header normalised by
+	// WideName, joined to the typed row on (_load_id, _line). Public DfE
+	// files carry hundreds of columns that change from year to year; the
+	// fields stage the documented ones under readable names, the wide table
+	// keeps the rest, and a file whose columns differ from the previous
+	// file of its kind is reported in ops.schema_changes.
+	Wide bool
+	// PadShortRows reads a CSV row with fewer values than the header as if
+	// the missing trailing values were blank, rather than quarantining it:
+	// DfE's performance tables files leave the trailing blanks off some
+	// rows. The load's notes say how many rows were short.
+	PadShortRows bool
 }
+
+// WideTable is the table holding every column of a Wide source's files, as
+// text: Table with the suffix _wide.
+func (s *Source) WideTable() string { return s.Table + "_wide" }
 
 // RowRule is a check across the parsed fields of a row.
 type RowRule struct {
@@ -190,8 +224,14 @@ func (s *Source) Field(name string) *Field {
 func (s *Source) ConfigHash(extra map[string][]string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s/%d", s.Name, s.Version)
+	if s.Wide {
+		fmt.Fprint(h, "|wide")
+	}
 	for _, f := range s.AllFields() {
 		fmt.Fprintf(h, "|%s:%s:%s", f.Name, f.Header, strings.Join(f.Aliases, ","))
+		if f.Occurrence > 0 {
+			fmt.Fprintf(h, "#%d", f.Occurrence)
+		}
 		fmt.Fprintf(h, ":%s", strings.Join(extra[f.Name], ","))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]

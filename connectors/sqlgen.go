@@ -36,6 +36,14 @@ func listLit(codes []string) string {
 	return strings.Join(q, ", ")
 }
 
+// inList tests whether expr is one of values. It is list_contains over a
+// constant list rather than IN (...): DuckDB plans a long IN list as a join,
+// and a file with fifty measure columns then spends seconds planning a
+// statement that runs in milliseconds.
+func inList(expr string, values []string) string {
+	return fmt.Sprintf("list_contains([%s], %s)", listLit(values), expr)
+}
+
 // mapExpr applies Field.Map to upper(R).
 func mapExpr(f *Field, r string) string {
 	up := "upper(" + r + ")"
@@ -82,10 +90,10 @@ func exprs(f *Field, r, p string) fieldSQL {
 		if f.KeepUnknown {
 			parse = m
 			return fieldSQL{parse: parse, problem: fmt.Sprintf(
-				"CASE WHEN %s IS NOT NULL AND %s NOT IN (%s) THEN 'unknown code, kept and flagged' END",
-				r, p, listLit(f.Codes))}
+				"CASE WHEN %s IS NOT NULL AND NOT %s THEN 'unknown code, kept and flagged' END",
+				r, inList(p, f.Codes))}
 		}
-		parse = fmt.Sprintf("CASE WHEN %s IN (%s) THEN %s END", m, listLit(f.Codes), m)
+		parse = fmt.Sprintf("CASE WHEN %s THEN %s END", inList(m, f.Codes), m)
 		bad = quoteLit("not a valid code (expected one of " + strings.Join(f.Codes, ", ") + ")")
 	case Int:
 		parse = rangeCheck(f, "edwh_int("+r+")")
@@ -121,7 +129,7 @@ func exprs(f *Field, r, p string) fieldSQL {
 		bad = "'not an establishment number: expected 4 digits'"
 	case ScoreOrCode:
 		parse = rangeCheck(f, "edwh_num("+r+")")
-		code := fmt.Sprintf("CASE WHEN upper(%s) IN (%s) THEN upper(%s) END", r, listLit(f.Codes), r)
+		code := fmt.Sprintf("CASE WHEN %s THEN upper(%s) END", inList("upper("+r+")", f.Codes), r)
 		return fieldSQL{
 			parse: parse,
 			extra: []string{code + " AS " + quoteIdent(f.Name+"_code")},
@@ -129,7 +137,7 @@ func exprs(f *Field, r, p string) fieldSQL {
 				r, missing(f), p, code, quoteLit(rangeReason(f, "not a score")+" or a code ("+strings.Join(f.Codes, ", ")+")")),
 		}
 	case Measure:
-		marker := fmt.Sprintf("CASE WHEN %s IS NULL THEN 'blank' WHEN upper(%s) IN (%s) THEN upper(%s) END", r, r, listLit(Markers), r)
+		marker := fmt.Sprintf("CASE WHEN %s IS NULL THEN 'blank' WHEN %s THEN upper(%s) END", r, inList("upper("+r+")", Markers), r)
 		parse = fmt.Sprintf("CASE WHEN %s IS NULL THEN %s END", marker, rangeCheck(f, "edwh_num("+r+")"))
 		return fieldSQL{
 			parse: parse,
@@ -185,14 +193,44 @@ func storedColumns(src *Source) [][2]string {
 	return cols
 }
 
-// tableDDL creates or widens the raw table of a source.
+// tableDDL creates or widens the raw table of a source (and the wide table
+// of a Wide source, whose data columns are added as files bring them). A
+// field with a Doc gets a column comment naming the header it comes from,
+// so that a staged measure's DfE field code can be looked up in the
+// database itself (duckdb_columns(), or the column list of any client).
 func tableDDL(src *Source) []string {
 	stmts := []string{fmt.Sprintf(
 		"CREATE TABLE IF NOT EXISTS %s (_load_id INTEGER NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL)", src.Table)}
 	for _, c := range storedColumns(src) {
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", src.Table, quoteIdent(c[0]), c[1]))
 	}
+	for _, f := range src.AllFields() {
+		if f.Doc == "" {
+			continue
+		}
+		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", src.Table, quoteIdent(f.Name), quoteLit(fieldComment(&f))))
+		switch f.Kind {
+		case Measure:
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", src.Table, quoteIdent(f.Name+"_status"),
+				quoteLit(f.Header+": the marker DfE published instead of a figure (SUPP, NE, NA, c, x, ...), or 'blank'")))
+		}
+	}
+	if src.Wide {
+		stmts = append(stmts, fmt.Sprintf(
+			"CREATE TABLE IF NOT EXISTS %s (_load_id INTEGER NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL)", src.WideTable()))
+	}
 	return stmts
+}
+
+// fieldComment is a field's column comment: the header it is read from and
+// what it holds, e.g. "PTRWM_EXP: % of pupils reaching the expected standard
+// in reading, writing and maths".
+func fieldComment(f *Field) string {
+	h := f.Header
+	if f.Occurrence > 0 {
+		h = fmt.Sprintf("%s (occurrence %d)", h, f.Occurrence)
+	}
+	return h + ": " + f.Doc
 }
 
 // EnsureTable creates (or widens) the raw table of src, so that models can

@@ -220,6 +220,9 @@ func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if len(s.Drop) > 0 {
 			fmt.Fprintf(stdout, "  never read: %s\n", strings.Join(s.Drop, ", "))
 		}
+		if s.Wide {
+			fmt.Fprintf(stdout, "  every column of the file is also kept, as text, in %s\n", s.WideTable())
+		}
 		fmt.Fprintln(stdout)
 	}
 	return exitOK

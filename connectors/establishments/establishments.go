@@ -12,7 +12,7 @@ var Source = &connectors.Source{
 	Name:        "establishments",
 	Table:       "raw.establishments",
 	Description: "schools reference (GIAS extract or performance tables school information)",
-	Version:     1,
+	Version:     2,
 	Fields: []connectors.Field{
 		{Name: "urn", Header: "URN", Kind: connectors.URN, Required: true},
 		{Name: "la", Header: "LA (code)", Aliases: []string{"LA", "LEA", "LA code"}, Kind: connectors.LACode},
@@ -21,8 +21,12 @@ var Source = &connectors.Source{
 		{Name: "la_name", Header: "LA (name)", Aliases: []string{"LANAME", "LA name", "Local authority"}, Kind: connectors.Text},
 		{Name: "name", Header: "EstablishmentName", Aliases: []string{"SCHNAME", "School name", "Establishment name"},
 			Kind: connectors.Text, Required: true},
-		{Name: "type", Header: "TypeOfEstablishment (name)", Aliases: []string{"SCHOOLTYPE", "NFTYPE", "Type of establishment", "MINORGROUP"},
+		{Name: "type", Header: "TypeOfEstablishment (name)", Aliases: []string{"SCHOOLTYPE", "NFTYPE", "Type of establishment"},
 			Kind: connectors.Text},
+		// The performance tables spine and school information files carry
+		// MINORGROUP (Maintained school, Academy, Special school, ...)
+		// beside NFTYPE or SCHOOLTYPE, so it is a column of its own.
+		{Name: "minor_group", Header: "MINORGROUP", Kind: connectors.Text},
 		{Name: "phase", Header: "PhaseOfEducation (name)", Aliases: []string{"Phase of education", "Phase"}, Kind: connectors.Text},
 		{Name: "is_primary", Header: "ISPRIMARY", Kind: connectors.Bool},
 		{Name: "is_secondary", Header: "ISSECONDARY", Kind: connectors.Bool},

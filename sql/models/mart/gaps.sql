@@ -1,0 +1,43 @@
+-- gaps: the gap between a pupil group and its reference group, per academic
+-- year, level ('school', 'la', 'national'), measure and comparison:
+-- disadvantaged_vs_other, disadvantaged_vs_national_other, boys_vs_girls,
+-- and (from pupil data) sen_support_vs_no_sen, ehcp_vs_no_sen,
+-- any_sen_vs_no_sen, eal_vs_english.
+--
+-- gap = group_value - reference_value: for attainment and progress a
+-- negative gap means the group is behind. gap_index is DfE's rank-based
+-- disadvantage gap index where it is defined (0 = no gap, up to 10).
+-- suppressed rows carry NULL values; group_status and reference_status say
+-- what DfE published instead of a figure (SUPP, NE, NA, ...).
+--
+-- source says where a row comes from: 'dfe_published' rows are DfE's own
+-- figures from the performance tables (stg.gaps_published, with the DfE
+-- field codes in dfe_codes). Rows computed by edwh from pupil data come
+-- from their own model with the same columns, appended here with one more
+-- UNION ALL branch (source 'pupil_data'), so every model's rows are in one
+-- mart and stay comparable.
+-- depends: stg.gaps_published
+-- check: not_null time_period, academic_year, level, measure, comparison, suppressed, source
+-- check: unique time_period, level, la_code, urn, key_stage, measure, comparison, source
+-- check: accepted_values level = 'school', 'la', 'national'
+SELECT
+    time_period,
+    academic_year,
+    level,
+    urn,
+    la_code,
+    key_stage,
+    measure,
+    comparison,
+    group_n,
+    group_value,
+    reference_n,
+    reference_value,
+    gap,
+    gap_index,
+    suppressed,
+    group_status,
+    reference_status,
+    dfe_codes,
+    'dfe_published' AS source
+FROM stg.gaps_published
