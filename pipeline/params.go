@@ -25,7 +25,19 @@ var Parameters = []Parameter{
 	{"ks2_high_score", 110, "KS2 scaled score for the high standard"},
 	{"persistent_absence_pct", 10, "persistent absence: overall absence at or above this % of the pupil's own possible sessions (2015/16 on)"},
 	{"severe_absence_pct", 50, "severe absence: at or above this % of possible sessions (SECONDARY source)"},
+	{"national_rank_min_las", 100, "mart.rankings gives national ranks only where the data loaded for a measure and year covers at least this many LAs (of about 150), so an LA's own file never passes for a national ranking (an edwh choice)"},
 	{"p8_cap_sd", 2.3, "Progress 8 extreme negative scores are capped at the PAG mean less this many SDs (UNVERIFIED: estimated, DfE does not state it)"},
+	{"lunchtime_as_suspension", 0, "1 counts lunchtime exclusions (LNCH) as suspensions in mart.exclusions, 0 reports them apart (UNVERIFIED whether DfE statistics include them)"},
+	{"audit_scale_max", 4, "top of the scale of numeric SEND audit ratings when the file declares none (1-4 by default; an LA choice)"},
+	{"audit_pre_window_days", 90, "a SEND audit without a stage counts as 'pre' up to this many days after its programme's start (an LA choice)"},
+	{"audit_post_min_days", 300, "a school's last SEND audit without a stage counts as 'post' when at least this many days after its programme's start (an LA choice)"},
+	{"p8_pag_width", 0, "width of a Progress 8 prior attainment group in KS2 baseline points; 0 = automatic: 1 scaled-score point, or 0.1 for fine levels below 10 (UNVERIFIED: DfE's group boundaries are not reproduced)"},
+	{"p8_national_sd", 0, "national standard deviation of pupil Progress 8 scores for confidence intervals; 0 = computed from the cohort loaded (DfE 2019 implied about 1.28: VERIFIED-EMPIRICAL)"},
+	{"ks2_nominal_below_standard", 79, "scaled score given to a KS2 pupil working below the test standard (code B) in the gap index (SECONDARY: sigplus, 2017)"},
+	{"neighbours_k", 10, "how many similar schools school_neighbours lists for each school"},
+	{"bootstrap_replicates", 1000, "bootstrap resamples of schools behind the confidence intervals of intervention_effects"},
+	{"bootstrap_seed", 1, "seed of those resamples: the same seed gives the same intervals on every run"},
+	{"neighbours_same_la", 0, "1 looks for similar schools only within the school's own LA (for national extracts, where comparing every school with every other is slow); 0 among all schools loaded"},
 }
 
 // paramValues is the parameters in force for a config.

@@ -14,11 +14,9 @@ CREATE OR REPLACE TEMP MACRO edwh_upn(s) AS upper(replace(trim(s), ' ', ''));
 -- position 13, as in a temporary UPN, counts as its index in the check
 -- alphabet), summed, modulo 23, looked up in the alphabet without I, O and S.
 CREATE OR REPLACE TEMP MACRO edwh_upn_check_letter(u) AS substr('ABCDEFGHJKLMNPQRTUVWXYZ',
-    CAST(list_sum([
-        (CASE WHEN k = 13 AND NOT (substr(u, 13, 1) BETWEEN '0' AND '9')
-              THEN instr('ABCDEFGHJKLMNPQRTUVWXYZ', substr(u, 13, 1)) - 1
-              ELSE ascii(substr(u, k, 1)) - 48 END) * k
-        FOR k IN range(2, 14)]) % 23 AS INTEGER) + 1, 1);
+    CAST(((ascii(u[2]) - 48) * 2 + (ascii(u[3]) - 48) * 3 + (ascii(u[4]) - 48) * 4 + (ascii(u[5]) - 48) * 5 + (ascii(u[6]) - 48) * 6 + (ascii(u[7]) - 48) * 7 + (ascii(u[8]) - 48) * 8 + (ascii(u[9]) - 48) * 9 + (ascii(u[10]) - 48) * 10 + (ascii(u[11]) - 48) * 11 + (ascii(u[12]) - 48) * 12
+        + (CASE WHEN u[13] BETWEEN '0' AND '9' THEN ascii(u[13]) - 48
+                ELSE instr('ABCDEFGHJKLMNPQRTUVWXYZ', u[13]) - 1 END) * 13) % 23 AS INTEGER) + 1, 1);
 
 -- Why a (canonical) UPN is invalid, or NULL when it is valid.
 CREATE OR REPLACE TEMP MACRO edwh_upn_problem(u) AS CASE
@@ -50,6 +48,9 @@ CREATE OR REPLACE TEMP MACRO edwh_num(s) AS
 -- without a time of day, and Excel serial day numbers (43482). Never US order.
 CREATE OR REPLACE TEMP MACRO edwh_date(s) AS (
     WITH p AS (SELECT CAST(CASE
+        -- the two common forms first, each a single cheap parse
+        WHEN regexp_full_match(trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN try_cast(trim(s) AS DATE)
+        WHEN regexp_full_match(trim(s), '[0-9]{2}/[0-9]{2}/[0-9]{4}') THEN try_strptime(trim(s), '%d/%m/%Y')
         WHEN regexp_full_match(trim(s), '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}')
             THEN try_strptime(regexp_replace(trim(s), '[.-]', '/', 'g'), '%d/%m/%y')
         WHEN regexp_full_match(trim(s), '[1-9][0-9]{4}(\.[0-9]+)?')
@@ -76,10 +77,10 @@ CREATE OR REPLACE TEMP MACRO edwh_academic_year(s) AS (
     FROM p);
 
 -- The academic year (201819) a date falls in: years start on 1 September.
-CREATE OR REPLACE TEMP MACRO edwh_year_of(d) AS
+CREATE OR REPLACE TEMP MACRO edwh_year_of(d) AS CAST(
     CASE WHEN d IS NULL THEN NULL
          WHEN month(d) >= 9 THEN year(d) * 100 + (year(d) + 1) % 100
-         ELSE (year(d) - 1) * 100 + year(d) % 100 END;
+         ELSE (year(d) - 1) * 100 + year(d) % 100 END AS INTEGER);
 
 -- '2018/19' from 201819.
 CREATE OR REPLACE TEMP MACRO edwh_year_label(tp) AS

@@ -15,8 +15,11 @@
 -- field codes in dfe_codes). Rows computed by edwh from pupil data come
 -- from their own model with the same columns, appended here with one more
 -- UNION ALL branch (source 'pupil_data'), so every model's rows are in one
--- mart and stay comparable.
--- depends: stg.gaps_published
+-- mart and stay comparable. Pupil-data rows: stg.gaps_pupil (every measure
+-- of stg.pupil_outcomes, with primary and secondary suppression) and
+-- stg.gap_index (the KS2 and KS4 disadvantage gap index, ranked within the
+-- data loaded).
+-- depends: stg.gaps_published, stg.gaps_pupil, stg.gap_index
 -- check: not_null time_period, academic_year, level, measure, comparison, suppressed, source
 -- check: unique time_period, level, la_code, urn, key_stage, measure, comparison, source
 -- check: accepted_values level = 'school', 'la', 'national'
@@ -41,3 +44,16 @@ SELECT
     dfe_codes,
     'dfe_published' AS source
 FROM stg.gaps_published
+UNION ALL
+SELECT
+    time_period,
+    edwh_year_label(time_period) AS academic_year,
+    level, urn, la_code,
+    CASE WHEN measure LIKE 'phonics%' THEN 'phonics'
+         WHEN measure LIKE 'ks1%' THEN 'ks1'
+         WHEN measure LIKE 'ks2%' THEN 'ks2'
+         WHEN measure LIKE 'ks4%' THEN 'ks4' END AS key_stage,
+    measure, comparison, group_n, group_value, reference_n, reference_value, gap, gap_index, suppressed,
+    CAST(NULL AS VARCHAR) AS group_status, CAST(NULL AS VARCHAR) AS reference_status, CAST(NULL AS VARCHAR) AS dfe_codes,
+    'pupil_data' AS source
+FROM (SELECT * FROM stg.gaps_pupil UNION ALL BY NAME SELECT * FROM stg.gap_index)

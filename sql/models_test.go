@@ -1,0 +1,222 @@
+package sql_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/edwh/edwh/pipeline/warehouse"
+	edwhsql "github.com/edwh/edwh/sql"
+	"github.com/edwh/edwh/transforms"
+)
+
+// fixtureDB opens an in-memory database with the macros, a stand-in
+// pupil_key (the real one is an HMAC under the deployment's key) and the
+// given parameters.
+func fixtureDB(t *testing.T, params map[string]float64) *sql.Conn {
+	t.Helper()
+	db, err := warehouse.Open("", warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]float64{"suppress_below": 6, "p8_cap_sd": 2.3, "p8_pag_width": 0, "p8_national_sd": 0,
+		"ks2_nominal_below_standard": 79, "neighbours_k": 10}
+	for k, v := range params {
+		defaults[k] = v
+	}
+	stmts := []string{"CREATE SCHEMA stg", "CREATE SCHEMA mart", "CREATE SCHEMA raw",
+		"CREATE TEMP MACRO edwh_pupil_key(u) AS 'k' || u"}
+	for k, v := range defaults {
+		stmts = append(stmts, fmt.Sprintf("SET VARIABLE edwh_%s = %v", k, v))
+	}
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
+}
+
+// build runs the named models, in the order given, on whatever tables the
+// test created.
+func build(t *testing.T, conn *sql.Conn, models ...string) {
+	t.Helper()
+	p, err := transforms.Load(edwhsql.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range models {
+		m := p.Model(name)
+		if m == nil {
+			t.Fatalf("no model %s", name)
+		}
+		body := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
+		if _, err := conn.ExecContext(context.Background(), "CREATE OR REPLACE TABLE "+name+" AS "+body); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+func exec(t *testing.T, conn *sql.Conn, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// splitSQL splits a fixture script on semicolons.
+func splitSQL(script string) []string {
+	var out []string
+	for _, s := range strings.Split(script, ";") {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 0.006 }
+
+// Twelve numbers you can check on paper: two PAGs of three pupils each, two
+// schools. PAG 100 has A8 40, 50, 60 (estimate 50, P8 -1, 0, +1); PAG 110
+// has 60, 70, 80 (estimate 70). School 100001 gets the -1, +1 and +1
+// pupils, 100002 the 0, -1 and 0. The SD of the six P8 scores is
+// sqrt(4/5) = 0.894.
+const p8Fixture = `
+CREATE TABLE mart.attainment AS SELECT * FROM (VALUES
+  ('p1', 201819, 'ks4', 100001, 851, 40.0, 8.0, 8.0, 12.0, 12.0, 100.5, NULL::DOUBLE),
+  ('p2', 201819, 'ks4', 100002, 851, 50.0, 10.0, 10.0, 15.0, 15.0, 100.0, -0.1),
+  ('p3', 201819, 'ks4', 100001, 851, 60.0, 12.0, 12.0, 18.0, 18.0, 100.9, NULL),
+  ('p4', 201819, 'ks4', 100002, 851, 60.0, 12.0, 12.0, 18.0, 18.0, 110.2, NULL),
+  ('p5', 201819, 'ks4', 100002, 851, 70.0, 14.0, 14.0, 21.0, 21.0, 110.0, NULL),
+  ('p6', 201819, 'ks4', 100001, 851, 80.0, 16.0, 16.0, 24.0, 24.0, 110.7, NULL)
+) t(pupil_key, time_period, key_stage, urn, la_code, att8, att8_eng, att8_mat, att8_ebacc, att8_open, ks2_baseline, p8);
+CREATE TABLE mart.pupils AS SELECT * FROM (VALUES
+  ('p1', 201819, true,  'SEN support', false, 'M'),
+  ('p2', 201819, false, 'No SEN',      false, 'F'),
+  ('p3', 201819, true,  'No SEN',      true,  'F'),
+  ('p4', 201819, false, 'No SEN',      false, 'M'),
+  ('p5', 201819, false, 'EHC plan',    false, 'M'),
+  ('p6', 201819, true,  'No SEN',      false, 'F')
+) t(pupil_key, time_period, disadvantaged, sen_status, eal, gender)`
+
+func TestProgress8ByHand(t *testing.T) {
+	tests := []struct {
+		name             string
+		params           map[string]float64
+		p8, uncapped     float64 // school 100001, all pupils
+		lo, hi           float64
+		band             string
+		capped           int64
+		laP8, laUncapped float64
+	}{
+		{"no capping", map[string]float64{"suppress_below": 1},
+			1.0 / 3, 1.0 / 3, 1.0/3 - 1.96*math.Sqrt(0.8)/math.Sqrt(3), 1.0/3 + 1.96*math.Sqrt(0.8)/math.Sqrt(3), "Average", 0, 0, 0},
+		// With the cap at half an SD below the PAG mean, each PAG's -1 pupil
+		// counts as -0.5 in averages (PAG mean 0, SD 1).
+		{"extreme negative scores capped", map[string]float64{"suppress_below": 1, "p8_cap_sd": 0.5},
+			0.5, 1.0 / 3, 0.5 - 1.96*math.Sqrt(0.8)/math.Sqrt(3), 0.5 + 1.96*math.Sqrt(0.8)/math.Sqrt(3), "Average", 1, 1.0 / 6, 0},
+		// A fixed national SD of 0.2 narrows the interval to 0.33 +/- 0.23.
+		{"national SD as a parameter", map[string]float64{"suppress_below": 1, "p8_national_sd": 0.2},
+			1.0 / 3, 1.0 / 3, 1.0/3 - 1.96*0.2/math.Sqrt(3), 1.0/3 + 1.96*0.2/math.Sqrt(3), "Above average", 0, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := fixtureDB(t, tt.params)
+			for _, s := range strings.Split(p8Fixture, ";") {
+				exec(t, conn, s)
+			}
+			build(t, conn, "stg.p8_pupils", "mart.progress8")
+			var p8, unc, lo, hi float64
+			var band string
+			var capped int64
+			err := conn.QueryRowContext(context.Background(), `SELECT p8, p8_uncapped, p8_ci_low, p8_ci_high, banding, pupils_capped
+				FROM mart.progress8 WHERE level = 'school' AND urn = 100001 AND pupil_group = 'all'`).Scan(&p8, &unc, &lo, &hi, &band, &capped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !near(p8, tt.p8) || !near(unc, tt.uncapped) || !near(lo, tt.lo) || !near(hi, tt.hi) || band != tt.band || capped != tt.capped {
+				t.Errorf("p8 %.3f uncapped %.3f CI %.3f..%.3f %s capped %d; want %.3f %.3f %.3f..%.3f %s %d",
+					p8, unc, lo, hi, band, capped, tt.p8, tt.uncapped, tt.lo, tt.hi, tt.band, tt.capped)
+			}
+			var la, laU float64
+			conn.QueryRowContext(context.Background(), `SELECT p8, p8_uncapped FROM mart.progress8 WHERE level = 'la' AND pupil_group = 'all'`).Scan(&la, &laU)
+			if !near(la, tt.laP8) || !near(laU, tt.laUncapped) {
+				t.Errorf("LA p8 %.3f uncapped %.3f, want %.3f %.3f", la, laU, tt.laP8, tt.laUncapped)
+			}
+			// Element scores: English is (A8 English - estimate) / 2. Pupil p1
+			// has 8 against an estimate of 10: -1.
+			var eng float64
+			conn.QueryRowContext(context.Background(), `SELECT p8_eng FROM stg.p8_pupils WHERE pupil_key = 'p1'`).Scan(&eng)
+			if !near(eng, -1) {
+				t.Errorf("p1 English element %.3f, want -1", eng)
+			}
+		})
+	}
+}
+
+func TestProgress8SuppressesSmallGroupsAndReportsDfEsFigure(t *testing.T) {
+	conn := fixtureDB(t, map[string]float64{"suppress_below": 3})
+	for _, s := range strings.Split(p8Fixture, ";") {
+		exec(t, conn, s)
+	}
+	build(t, conn, "stg.p8_pupils", "mart.progress8")
+	rows, err := conn.QueryContext(context.Background(), `SELECT level, coalesce(urn, 0), pupil_group, suppressed, p8 IS NULL, pupils IS NULL
+		FROM mart.progress8 ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var level, group string
+		var urn int
+		var sup, nullP8, nullN bool
+		rows.Scan(&level, &urn, &group, &sup, &nullP8, &nullN)
+		n++
+		// School 100001 has 3 pupils (shown); its disadvantaged group has 3
+		// (shown); its SEN support group has 1 (suppressed).
+		if sup != (nullP8 && nullN) {
+			t.Errorf("%s %d %s: suppressed %v but values null %v/%v", level, urn, group, sup, nullP8, nullN)
+		}
+		if level == "school" && urn == 100001 && group == "sen_support" && !sup {
+			t.Errorf("a group of one pupil was published")
+		}
+		if level == "school" && urn == 100001 && group == "all" && sup {
+			t.Errorf("a group of three was suppressed at threshold 3")
+		}
+	}
+	if n == 0 {
+		t.Fatal("no rows")
+	}
+	// No split of 'all' into two or more groups has exactly one member
+	// suppressed (a split with one group present is 'all' itself).
+	var lone int
+	conn.QueryRowContext(context.Background(), `SELECT count(*) FROM (
+		SELECT level, urn, CASE WHEN pupil_group IN ('disadvantaged','not_disadvantaged') THEN 'd'
+		                        WHEN pupil_group IN ('boys','girls') THEN 'g'
+		                        WHEN pupil_group IN ('eal','english_first') THEN 'e'
+		                        WHEN pupil_group IN ('sen_support','ehcp','no_sen') THEN 's' END AS split
+		FROM mart.progress8 WHERE pupil_group <> 'all'
+		GROUP BY ALL HAVING count(*) FILTER (WHERE suppressed) = 1 AND count(*) >= 2)`).Scan(&lone)
+	if lone != 0 {
+		t.Errorf("%d splits with exactly one suppressed member", lone)
+	}
+	// DfE's own P8 where the file gave one: pupil p2 at school 100002.
+	var sup, diff sql.NullFloat64
+	conn.QueryRowContext(context.Background(), `SELECT p8_supplied, p8_difference FROM mart.progress8 WHERE level = 'school' AND urn = 100002 AND pupil_group = 'all'`).Scan(&sup, &diff)
+	if !sup.Valid || !near(sup.Float64, -0.1) || !near(diff.Float64, -1.0/3+0.1) {
+		t.Errorf("supplied %v difference %v", sup, diff)
+	}
+}
