@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -48,10 +49,47 @@ type Config struct {
 	MaxLineSize int `yaml:"max_line_size"`
 	// Parameters override the defaults of Parameters (see params.go).
 	Parameters map[string]float64 `yaml:"parameters"`
+	// Programmes sets, per programme of the interventions register, the
+	// windows and units intervention_effects and value_for_money use.
+	Programmes map[string]ProgrammeConfig `yaml:"programmes"`
 	// Schedule configures `edwh schedule`.
 	Schedule ScheduleConfig `yaml:"schedule"`
 	// Sources configures individual sources by name.
 	Sources map[string]SourceConfig `yaml:"sources"`
+}
+
+// ProgrammeConfig adjusts the analysis of one programme.
+type ProgrammeConfig struct {
+	// Pre and Post are academic years or ranges ("2015/16",
+	// "2016/17-2018/19"). Default: the year before the start, and the
+	// start year onwards.
+	Pre  string `yaml:"pre"`
+	Post string `yaml:"post"`
+	// Unit names what cost_per_unit divides by (e.g. "SENCO action") and
+	// Units how many there were.
+	Unit  string  `yaml:"unit"`
+	Units float64 `yaml:"units"`
+}
+
+// yearRange reads "2015/16" or "2015/16-2017/18" as two time periods.
+func yearRange(s string) (from, to int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, found := strings.Cut(s, "-")
+	if found && len(strings.TrimSpace(a)) == 4 { // "2015-16" is one year
+		a, b, found = s, "", false
+	}
+	if from = parseYear(a); from == 0 {
+		return 0, 0, fmt.Errorf("%q is not an academic year like 2018/19", a)
+	}
+	to = from
+	if found {
+		if to = parseYear(b); to == 0 || to < from {
+			return 0, 0, fmt.Errorf("%q is not a range of academic years like 2016/17-2018/19", s)
+		}
+	}
+	return from, to, nil
 }
 
 // SourceConfig adapts one source to a deployment's files.
@@ -140,6 +178,13 @@ func (c *Config) validate(path string) error {
 	for name := range c.Sources {
 		if SourceByName(name) == nil {
 			return fmt.Errorf("%w: %s: sources.%s: edwh has no such source (see `edwh sources`)", ErrConfig, path, name)
+		}
+	}
+	for name, pc := range c.Programmes {
+		for _, w := range []string{pc.Pre, pc.Post} {
+			if _, _, err := yearRange(w); err != nil {
+				return fmt.Errorf("%w: %s: programmes.%s: %v", ErrConfig, path, name, err)
+			}
 		}
 	}
 	if err := checkParameters(c); err != nil {

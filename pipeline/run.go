@@ -357,6 +357,9 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		return err
 	}
 	defer tx.Rollback()
+	if err := writeProgrammeSettings(ctx, tx, c); err != nil {
+		return err
+	}
 	tres, err := project.Run(ctx, tx, func(i, n int, m string) {
 		r.progress("transform %d/%d %s", i+1, n, m)
 		failpoint("transform", i+1)
@@ -458,6 +461,9 @@ func stateHash(ctx context.Context, conn *sql.Conn, p *transforms.Project, c *Co
 		fmt.Fprintf(h, "check %s %x\n", ch.Name, sha256.Sum256([]byte(ch.SQL)))
 	}
 	fmt.Fprintf(h, "la %d key %s version %s\n", c.LACode, s.Fingerprint(), publishFormat)
+	for _, k := range sortedKeys(c.Programmes) {
+		fmt.Fprintf(h, "programme %s %+v\n", k, c.Programmes[k])
+	}
 	pv := paramValues(c)
 	for _, k := range sortedKeys(pv) {
 		fmt.Fprintf(h, "param %s=%v\n", k, pv[k])
@@ -478,6 +484,24 @@ func (r *Runner) progress(format string, args ...any) {
 		line = line[:100]
 	}
 	fmt.Fprintf(r.Progress, "\r\033[K%s", line)
+}
+
+// writeProgrammeSettings puts the programmes: section of the config where
+// the models can read it.
+func writeProgrammeSettings(ctx context.Context, tx *sql.Tx, c *Config) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ops.programme_settings`); err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(c.Programmes) {
+		pc := c.Programmes[name]
+		pf, pt, _ := yearRange(pc.Pre)
+		qf, qt, _ := yearRange(pc.Post)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ops.programme_settings VALUES (?, nullif(?, 0), nullif(?, 0), nullif(?, 0), nullif(?, 0), nullif(?, ''), nullif(?, 0))`,
+			name, pf, pt, qf, qt, pc.Unit, pc.Units); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // warnUnknownFolders names landing sub-folders that no source reads, so a

@@ -51,6 +51,8 @@ func init() {
 		{"quarantine", "[--config FILE] [--run N] [--source S] [--limit N]", "list rows not loaded and values nulled, with file, line, column and reason", cmdQuarantine},
 		{"schedule", "[--config FILE]", "run as a service: fire runs on the schedule in edwh.yaml (see README for systemd)", cmdSchedule},
 		{"status", "[--config FILE]", "say what the last run did, what is published and whether a run is under way", cmdStatus},
+		{"rank", "--measure M [--la N] [--year 2018/19] [--published]", "where an LA stands on a published measure: national and statistical neighbour ranks, year by year", cmdRank},
+		{"effects", "--programme NAME [--group all|any_sen|disadvantaged] [--schools]", "print a programme's effects: pre/post values, change and difference in differences with intervals", cmdEffects},
 		{"doctor", "[--config FILE]", "check a deployment (config, folders, key, disk space, lock, last run, schema changes) and say what to fix", cmdDoctor},
 		{"sources", "", "list the sources edwh reads and the columns (and aliases) each accepts", cmdSources},
 		{"bench", "[--dir bench] [--out BENCHMARKS.md]", "time a national-scale run against DuckDB's own CSV loading (make bench)", cmdBench},

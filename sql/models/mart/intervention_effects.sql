@@ -1,0 +1,195 @@
+-- intervention_effects: what changed in the schools of each programme, and
+-- how that compares with similar schools that were not in it.
+--
+-- For each programme (and each pair or triad, and each school in it), each
+-- measure of stg.pupil_outcomes, for all pupils, pupils with SEN (SEN
+-- support or EHC plan) and disadvantaged pupils:
+--   pre_value, post_value  the value over the pre and post windows (see
+--                          stg.programme_schools), pooling pupils over the
+--                          window's years and the schools in the row
+--   delta                  post - pre, in the measure's own units: percentage
+--                          points for rates and percentages, points for scores
+--   pct_change             delta / pre x 100 (so "absence fell 10%" and "fell
+--                          1 point" can both be read, with the rule on the row)
+--   comparison_pre/post    the same for the comparison schools: those the
+--                          register names with role 'comparison', else each
+--                          school's neighbours_k most similar schools
+--                          (mart.school_neighbours, in the pre year) that are
+--                          not in the programme
+--   did                    difference in differences: delta - (comparison_post
+--                          - comparison_pre)
+--   ci_low, ci_high        95% interval of did from bootstrap_replicates
+--                          resamples of schools (participants and comparison
+--                          schools each drawn with replacement; for a single
+--                          school only its comparison schools vary, with
+--                          at most 200 resamples), seeded
+--                          with bootstrap_seed so every run gives the same
+--                          interval
+--   n_pre, n_post          pupil-years behind pre_value and post_value
+--   comparison_schools     schools in the comparison group
+-- level is 'programme' (urn and group_id NULL), 'group' or 'school'. Rows
+-- resting on fewer than suppress_below pupil-years in either window are
+-- suppressed.
+-- depends: stg.programme_schools, stg.gap_cells, mart.school_neighbours
+-- check: not_null programme, level, measure, pupil_group, method, suppressed
+-- check: unique programme, level, group_id, urn, measure, pupil_group
+WITH settings AS (
+    SELECT DISTINCT programme, start_period, pre_from, pre_to, post_from, post_to FROM stg.programme_schools
+),
+members AS (
+    SELECT DISTINCT programme, urn, group_id FROM stg.programme_schools WHERE role IN ('participant', 'coach')
+),
+in_programme AS (
+    SELECT DISTINCT programme, urn FROM stg.programme_schools
+),
+-- Comparison schools for each member school.
+named AS (
+    SELECT DISTINCT programme, urn AS comparison_urn FROM stg.programme_schools WHERE role = 'comparison'
+),
+similar_schools AS (
+    SELECT m.programme, m.urn, n.neighbour_urn AS comparison_urn
+    FROM members m
+    JOIN settings s USING (programme)
+    JOIN mart.school_neighbours n ON n.urn = m.urn
+       AND n.time_period = (SELECT max(time_period) FROM mart.school_neighbours x WHERE x.urn = m.urn AND x.time_period <= s.pre_to)
+    WHERE n.neighbour_urn NOT IN (SELECT urn FROM in_programme i WHERE i.programme = m.programme)
+),
+comparisons AS (
+    SELECT m.programme, m.urn, c.comparison_urn, 'register' AS source
+    FROM members m JOIN named c USING (programme)
+    UNION ALL
+    SELECT programme, urn, comparison_urn, 'similar schools' FROM similar_schools
+    WHERE programme NOT IN (SELECT programme FROM named)
+),
+-- Each school's sums over each programme's windows.
+windows AS (
+    SELECT s.programme, c.urn, c.measure, c.pupil_group, max(c.scale) AS scale,
+           sum(c.num) FILTER (WHERE c.time_period BETWEEN s.pre_from AND s.pre_to)    AS pre_num,
+           sum(c.den) FILTER (WHERE c.time_period BETWEEN s.pre_from AND s.pre_to)    AS pre_den,
+           sum(c.pupils) FILTER (WHERE c.time_period BETWEEN s.pre_from AND s.pre_to) AS pre_n,
+           sum(c.num) FILTER (WHERE c.time_period BETWEEN s.post_from AND s.post_to)  AS post_num,
+           sum(c.den) FILTER (WHERE c.time_period BETWEEN s.post_from AND s.post_to)  AS post_den,
+           sum(c.pupils) FILTER (WHERE c.time_period BETWEEN s.post_from AND s.post_to) AS post_n,
+           string_agg(DISTINCT CASE WHEN c.time_period BETWEEN s.post_from AND s.post_to THEN edwh_year_label(c.time_period) END, ', '
+                      ORDER BY CASE WHEN c.time_period BETWEEN s.post_from AND s.post_to THEN edwh_year_label(c.time_period) END) AS post_years
+    FROM settings s
+    JOIN stg.gap_cells c ON c.level = 'school' AND c.pupil_group IN ('all', 'any_sen', 'disadvantaged')
+    GROUP BY s.programme, c.urn, c.measure, c.pupil_group
+),
+-- The units each row pools: 'p' (programme schools) and 'c' (comparison).
+units AS (
+    SELECT programme, 'programme' AS level, CAST(NULL AS VARCHAR) AS group_id, CAST(NULL AS INTEGER) AS urn, 'p' AS side, urn AS unit_urn
+    FROM members
+    UNION ALL
+    SELECT DISTINCT c.programme, 'programme', NULL, NULL, 'c', c.comparison_urn FROM comparisons c
+    UNION ALL
+    SELECT programme, 'group', group_id, NULL, 'p', urn FROM members WHERE group_id IS NOT NULL
+    UNION ALL
+    SELECT DISTINCT m.programme, 'group', m.group_id, NULL, 'c', c.comparison_urn
+    FROM members m JOIN comparisons c USING (programme, urn) WHERE m.group_id IS NOT NULL
+    UNION ALL
+    SELECT programme, 'school', group_id, urn, 'p', urn FROM members
+    UNION ALL
+    SELECT m.programme, 'school', m.group_id, m.urn, 'c', c.comparison_urn
+    FROM members m JOIN comparisons c USING (programme, urn)
+),
+indexed AS (
+    SELECT *, level || ':' || coalesce(group_id, '') || ':' || coalesce(CAST(urn AS VARCHAR), '') AS k,
+              row_number() OVER (PARTITION BY programme, level, group_id, urn, side ORDER BY unit_urn) - 1 AS idx,
+              count(*) OVER (PARTITION BY programme, level, group_id, urn, side) AS n_units
+    FROM units
+),
+-- Point estimates.
+pooled AS (
+    SELECT i.programme, i.k, any_value(i.level) AS level, any_value(i.group_id) AS group_id, any_value(i.urn) AS urn,
+           w.measure, w.pupil_group, i.side,
+           max(w.scale) * sum(w.pre_num) / nullif(sum(w.pre_den), 0)   AS pre_value,
+           max(w.scale) * sum(w.post_num) / nullif(sum(w.post_den), 0) AS post_value,
+           sum(w.pre_n) AS pre_n, sum(w.post_n) AS post_n, count(DISTINCT i.unit_urn) AS schools,
+           max(w.post_years) AS post_years
+    FROM indexed i JOIN windows w ON w.programme = i.programme AND w.urn = i.unit_urn
+    GROUP BY i.programme, i.k, w.measure, w.pupil_group, i.side
+),
+-- Bootstrap: replicate b draws n_units units with replacement on each side,
+-- by a seeded hash, so the same seed gives the same draws.
+draws AS (
+    SELECT i.programme, i.k, i.level, i.side, b.b,
+           hash(getvariable('edwh_bootstrap_seed'), i.programme, i.k, i.side, b.b, i.idx) % i.n_units AS pick
+    FROM indexed i
+    CROSS JOIN (SELECT range AS b FROM range(CAST(getvariable('edwh_bootstrap_replicates') AS BIGINT))) b
+    WHERE NOT (i.level = 'school' AND i.side = 'p')
+      -- a single school's interval varies only its comparison schools: 200
+      -- resamples of ten schools are plenty, and keep the LA run fast
+      AND (i.level <> 'school' OR b.b < 200)
+),
+picked AS (
+    -- how many times each unit was drawn in each replicate
+    SELECT d.programme, d.k, d.side, d.b, u.unit_urn, count(*) AS times
+    FROM draws d
+    JOIN indexed u ON u.programme = d.programme AND u.k = d.k AND u.side = d.side AND u.idx = d.pick
+    GROUP BY ALL
+),
+resampled AS (
+    SELECT p.programme, p.k, p.side, p.b, w.measure, w.pupil_group,
+           max(w.scale) * sum(p.times * w.pre_num) / nullif(sum(p.times * w.pre_den), 0)   AS pre_value,
+           max(w.scale) * sum(p.times * w.post_num) / nullif(sum(p.times * w.post_den), 0) AS post_value
+    FROM picked p
+    JOIN windows w ON w.programme = p.programme AND w.urn = p.unit_urn
+    GROUP BY p.programme, p.k, p.side, p.b, w.measure, w.pupil_group
+),
+replicate_did AS (
+    SELECT c.programme, c.k, c.measure, c.pupil_group, c.b,
+           (coalesce(p.post_value, fixed.post_value) - coalesce(p.pre_value, fixed.pre_value)) - (c.post_value - c.pre_value) AS did
+    FROM resampled c
+    LEFT JOIN resampled p ON p.side = 'p' AND p.programme = c.programme AND p.k = c.k
+                         AND p.measure = c.measure AND p.pupil_group = c.pupil_group AND p.b = c.b
+    LEFT JOIN pooled fixed ON fixed.side = 'p' AND fixed.programme = c.programme AND fixed.k = c.k
+                          AND fixed.measure = c.measure AND fixed.pupil_group = c.pupil_group
+    WHERE c.side = 'c'
+),
+intervals AS (
+    SELECT programme, k, measure, pupil_group,
+           quantile_cont(did, 0.025) AS ci_low, quantile_cont(did, 0.975) AS ci_high, count(did) AS replicates
+    FROM replicate_did WHERE did IS NOT NULL
+    GROUP BY ALL
+),
+joined AS (
+    SELECT p.programme, p.level, p.group_id, p.urn, p.measure, p.pupil_group,
+           p.pre_value, p.post_value, p.pre_n, p.post_n, p.schools, p.post_years,
+           c.pre_value AS comparison_pre, c.post_value AS comparison_post, c.schools AS comparison_schools,
+           i.ci_low, i.ci_high, i.replicates
+    FROM pooled p
+    LEFT JOIN pooled c ON c.side = 'c' AND c.programme = p.programme AND c.k = p.k
+                      AND c.measure = p.measure AND c.pupil_group = p.pupil_group
+    LEFT JOIN intervals i ON i.programme = p.programme AND i.k = p.k AND i.measure = p.measure AND i.pupil_group = p.pupil_group
+    WHERE p.side = 'p'
+)
+SELECT
+    j.programme, j.level, j.group_id, j.urn, j.measure, j.pupil_group,
+    s.start_period AS time_period,
+    edwh_year_label(s.start_period) AS academic_year,
+    CASE WHEN s.pre_from = s.pre_to THEN edwh_year_label(s.pre_from)
+         ELSE edwh_year_label(s.pre_from) || '-' || edwh_year_label(s.pre_to) END AS pre_period,
+    j.post_years AS post_period,
+    CASE WHEN sup THEN NULL ELSE round(j.pre_value, 3) END               AS pre_value,
+    CASE WHEN sup THEN NULL ELSE round(j.post_value, 3) END              AS post_value,
+    CASE WHEN sup THEN NULL ELSE round(j.post_value - j.pre_value, 3) END AS delta,
+    CASE WHEN sup THEN NULL ELSE round(100 * (j.post_value - j.pre_value) / nullif(j.pre_value, 0), 1) END AS pct_change,
+    round(j.comparison_pre, 3)                                           AS comparison_pre,
+    round(j.comparison_post, 3)                                          AS comparison_post,
+    CASE WHEN sup THEN NULL ELSE round((j.post_value - j.pre_value) - (j.comparison_post - j.comparison_pre), 3) END AS did,
+    CASE WHEN sup THEN NULL ELSE round(j.ci_low, 3) END                  AS ci_low,
+    CASE WHEN sup THEN NULL ELSE round(j.ci_high, 3) END                 AS ci_high,
+    CASE WHEN sup THEN NULL ELSE j.pre_n END                             AS n_pre,
+    CASE WHEN sup THEN NULL ELSE j.post_n END                            AS n_post,
+    j.schools,
+    j.comparison_schools,
+    'difference in differences against ' ||
+        CASE WHEN j.programme IN (SELECT programme FROM named) THEN 'the comparison schools named in the register'
+             ELSE 'each school''s ' || CAST(CAST(getvariable('edwh_neighbours_k') AS INTEGER) AS VARCHAR) || ' most similar schools not in the programme' END ||
+        '; 95% interval from ' || coalesce(CAST(j.replicates AS VARCHAR), '0') || ' bootstrap resamples of schools (seed ' ||
+        CAST(CAST(getvariable('edwh_bootstrap_seed') AS INTEGER) AS VARCHAR) || ')' AS method,
+    'delta = post - pre in the measure''s units (percentage points for rates); pct_change = delta / pre x 100; did = delta - (comparison_post - comparison_pre)' AS rule,
+    sup AS suppressed
+FROM (SELECT *, coalesce(least(pre_n, post_n), 0) < getvariable('edwh_suppress_below') AS sup FROM joined) j
+JOIN settings s USING (programme)
