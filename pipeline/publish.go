@@ -93,7 +93,11 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 	if err := p.parquet(ctx, filepath.Join(dir, "parquet"), marts); err != nil {
 		return "", fmt.Errorf("parquet: %w", err)
 	}
-	if err := writeReport(ctx, p.conn, filepath.Join(dir, "report"), p.cfg, sum); err != nil {
+	docs := map[string]string{}
+	for _, m := range marts {
+		docs[martName(m)] = m.Description
+	}
+	if err := writeReport(ctx, p.conn, filepath.Join(dir, "report"), p.cfg, sum, docs); err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
 	if err := syncTree(dir); err != nil {
@@ -165,7 +169,50 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 			return err
 		}
 	}
+	if err := p.describeColumns(ctx); err != nil {
+		return err
+	}
 	return p.privacyScan(ctx)
+}
+
+// describeColumns writes the data dictionary into the snapshot as column
+// comments, so any DuckDB client can read what a column means.
+func (p *publisher) describeColumns(ctx context.Context) error {
+	dict, err := LoadDictionary()
+	if err != nil {
+		return err
+	}
+	rows, err := p.conn.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_catalog = 'edwh_snapshot' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		return err
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			rows.Close()
+			return err
+		}
+		cols = append(cols, [2]string{t, c})
+	}
+	rows.Close()
+	var missing []string
+	for _, c := range cols {
+		d := dict.Describe(c[0], c[1])
+		if d == "" {
+			missing = append(missing, c[0]+"."+c[1])
+			continue
+		}
+		if _, err := p.conn.ExecContext(ctx, fmt.Sprintf("COMMENT ON COLUMN edwh_snapshot.main.%s.%s IS %s",
+			quoteIdent(c[0]), quoteIdent(c[1]), sqlString(d))); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		p.log.Warn().Strs("columns", missing).Msg("published columns without a data dictionary entry (sql/dictionary.csv)")
+	}
+	return nil
 }
 
 // privacyScan refuses to publish a column named like an identifier, or any

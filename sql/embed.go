@@ -11,5 +11,5 @@ import "embed"
 
 // FS is the embedded tree: ops/*.sql, macros.sql, models/**/*.sql, checks/*.sql.
 //
-//go:embed ops/*.sql macros.sql models checks
+//go:embed ops/*.sql macros.sql models checks dictionary.csv
 var FS embed.FS

@@ -120,7 +120,9 @@ func TestScheduleEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var logs bytes.Buffer
-	go func() { done <- run(ctx, []string{"schedule", "--config", cfg}, &bytes.Buffer{}, &lockedWriter{w: &logs}) }()
+	go func() {
+		done <- run(ctx, []string{"schedule", "--config", cfg}, &bytes.Buffer{}, &lockedWriter{w: &logs})
+	}()
 
 	if _, err := synth.Generate(synth.Config{Seed: 5, Schools: 30, Pupils: 3000, Years: 3}, filepath.Join(dir, "landing")); err != nil {
 		t.Fatal(err)
