@@ -165,7 +165,7 @@ func stripComments(sql string) string {
 	return b.String()
 }
 
-// stripStrings blanks out '...' literals (” is an escaped quote), so a
+// stripStrings blanks out '...' literals (two quotes in a row are an escaped quote), so a
 // semicolon inside a string is not taken for the end of a statement.
 func stripStrings(sql string) string {
 	var b strings.Builder
