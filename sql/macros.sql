@@ -22,9 +22,12 @@ CREATE OR REPLACE TEMP MACRO edwh_upn_check_letter(u) AS substr('ABCDEFGHJKLMNPQ
 CREATE OR REPLACE TEMP MACRO edwh_upn_problem(u) AS CASE
     WHEN u IS NULL THEN NULL
     WHEN length(u) <> 13 THEN 'UPN must be 13 characters'
-    WHEN NOT regexp_full_match(u, '[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]')
+    -- string functions rather than a regular expression: this runs on
+    -- every row of every pupil file
+    WHEN instr('ABCDEFGHJKLMNPQRTUVWXYZ', u[1]) = 0 OR ltrim(u[2:12], '0123456789') <> ''
+      OR (instr('0123456789ABCDEFGHJKLMNPQRTUVWXYZ', u[13]) = 0)
         THEN 'UPN must be a letter, 11 digits and a digit or letter (I, O and S are never used)'
-    WHEN substr(u, 1, 1) <> edwh_upn_check_letter(u) THEN 'UPN check letter is wrong'
+    WHEN u[1] <> edwh_upn_check_letter(u) THEN 'UPN check letter is wrong'
 END;
 
 -- A value of an identifying column as it may be shown to users: first four
@@ -49,8 +52,8 @@ CREATE OR REPLACE TEMP MACRO edwh_num(s) AS
 CREATE OR REPLACE TEMP MACRO edwh_date(s) AS (
     WITH p AS (SELECT CAST(CASE
         -- the two common forms first, each a single cheap parse
-        WHEN regexp_full_match(trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN try_cast(trim(s) AS DATE)
-        WHEN regexp_full_match(trim(s), '[0-9]{2}/[0-9]{2}/[0-9]{4}') THEN try_strptime(trim(s), '%d/%m/%Y')
+        WHEN length(trim(s)) = 10 AND trim(s)[5] = '-' AND trim(s)[8] = '-' THEN try_cast(trim(s) AS DATE)
+        WHEN length(trim(s)) = 10 AND trim(s)[3] = '/' AND trim(s)[6] = '/' THEN try_strptime(trim(s), '%d/%m/%Y')
         WHEN regexp_full_match(trim(s), '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}')
             THEN try_strptime(regexp_replace(trim(s), '[.-]', '/', 'g'), '%d/%m/%y')
         WHEN regexp_full_match(trim(s), '[1-9][0-9]{4}(\.[0-9]+)?')
@@ -95,7 +98,9 @@ CREATE OR REPLACE TEMP MACRO edwh_census_term(d) AS CASE
 
 -- LAESTAB from '8512001', '851/2001' or '851 2001'; NULL otherwise.
 CREATE OR REPLACE TEMP MACRO edwh_laestab(s) AS
-    CASE WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}[/ -]?[0-9]{4}')
+    CASE WHEN length(trim(s)) = 7 AND trim(s) BETWEEN '2000000' AND '9999999' AND ltrim(trim(s), '0123456789') = ''
+         THEN CAST(trim(s) AS INTEGER)
+         WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}[/ -]?[0-9]{4}')
          THEN CAST(regexp_replace(trim(s), '[/ -]', '') AS INTEGER) END;
 
 -- Six-digit URN; NULL otherwise.
