@@ -488,17 +488,8 @@ Figures about fewer than six pupils are shown as <em>suppressed</em>.</p>
 <tr><th>Data checks</th><td class="n">{{.Summary.ChecksRun}} run, {{len .Summary.ChecksFailed}} failed, {{len .Summary.ChecksWarned}} warnings</td></tr>
 </table>
 {{if .Summary.Refused}}<h3>Files refused</h3><ul>{{range .Summary.Refused}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{if .Loads}}<h3>Files loaded</h3><table><tr><th>Source</th><th>File</th><th>Status</th><th>Read</th><th>Loaded</th><th>Quarantined</th><th>Values nulled</th><th>Notes</th></tr>
-{{range .Loads}}<tr><td>{{.Source}}</td><td>{{.Path}}</td><td>{{.Status}}</td><td class="n">{{.Read}}</td><td class="n">{{.Loaded}}</td><td class="n">{{.Quarantined}}</td><td class="n">{{.Nulled}}</td><td>{{.Message}}</td></tr>
-{{end}}</table>{{end}}
-{{if .Quarantine}}<h3>Quarantine, by reason</h3><p>Values are not shown; <code>edwh quarantine</code> lists each row with its file, line and column.</p>
-<table><tr><th>File</th><th>Column</th><th>Reason</th><th>Action</th><th>Rows</th><th>First line</th></tr>
-{{range .Quarantine}}<tr><td>{{.File}}</td><td>{{.Column}}</td><td>{{.Reason}}</td><td>{{.Action}}</td><td class="n">{{.Rows}}</td><td class="n">{{.FirstLine}}</td></tr>
-{{end}}</table>{{end}}
-<details><summary>Data checks ({{len .Checks}})</summary>
-<table><tr><th>Check</th><th>Status</th><th>Severity</th><th>Failing rows</th><th>What it checks</th></tr>
-{{range .Checks}}<tr><td>{{.Name}}</td><td class="{{if eq .Status "pass"}}ok{{else}}bad{{end}}">{{.Status}}</td><td>{{.Severity}}</td><td class="n">{{.Failing}}</td><td>{{.Description}}</td></tr>
-{{end}}</table></details>
+{{if .Summary.ChecksFailed}}<h3>Failed checks</h3><ul>{{range .Summary.ChecksFailed}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<p><a href="#details">Files, quarantine and checks in detail</a></p>
 
 <h2 id="ranks">Where we stand</h2>
 {{if .Ranks}}<table><tr><th>Measure</th><th>Year</th><th>Our figure</th><th>National rank</th><th>Among statistical neighbours</th><th>Trend</th><th>Source</th></tr>
@@ -518,6 +509,20 @@ Figures about fewer than six pupils are shown as <em>suppressed</em>.</p>
 {{if .Support}}<table><tr><th>School</th><th>Phase</th><th>Year</th><th>Measures</th></tr>{{range .Support}}<tr><td>{{.Name}}</td><td>{{.Phase}}</td><td>{{.Year}}</td><td>{{range .Measures}}{{.}}<br>{{end}}</td></tr>{{end}}</table>{{else}}<p>None.</p>{{end}}
 <h3>To showcase</h3>
 {{if .Showcase}}<table><tr><th>School</th><th>Phase</th><th>Year</th><th>Measures</th></tr>{{range .Showcase}}<tr><td>{{.Name}}</td><td>{{.Phase}}</td><td>{{.Year}}</td><td>{{range .Measures}}{{.}}<br>{{end}}</td></tr>{{end}}</table>{{else}}<p>None.</p>{{end}}
+
+<h2 id="details">Load details</h2>
+{{if .Loads}}<details><summary>Files loaded ({{len .Loads}})</summary><table><tr><th>Source</th><th>File</th><th>Status</th><th>Read</th><th>Loaded</th><th>Quarantined</th><th>Values nulled</th><th>Notes</th></tr>
+{{range .Loads}}<tr><td>{{.Source}}</td><td>{{.Path}}</td><td>{{.Status}}</td><td class="n">{{.Read}}</td><td class="n">{{.Loaded}}</td><td class="n">{{.Quarantined}}</td><td class="n">{{.Nulled}}</td><td>{{.Message}}</td></tr>
+{{end}}</table></details>{{end}}
+{{if .Quarantine}}<details><summary>Quarantine, by reason ({{len .Quarantine}} reasons)</summary><p>Values are not shown; <code>edwh quarantine</code> lists each row with its file, line and column.</p>
+<table><tr><th>File</th><th>Column</th><th>Reason</th><th>Action</th><th>Rows</th><th>First line</th></tr>
+{{range .Quarantine}}<tr><td>{{.File}}</td><td>{{.Column}}</td><td>{{.Reason}}</td><td>{{.Action}}</td><td class="n">{{.Rows}}</td><td class="n">{{.FirstLine}}</td></tr>
+{{end}}</table></details>{{end}}
+<details><summary>Data checks ({{len .Checks}})</summary>
+<table><tr><th>Check</th><th>Status</th><th>Severity</th><th>Failing rows</th><th>What it checks</th></tr>
+{{range .Checks}}<tr><td>{{.Name}}</td><td class="{{if eq .Status "pass"}}ok{{else}}bad{{end}}">{{.Status}}</td><td>{{.Severity}}</td><td class="n">{{.Failing}}</td><td>{{.Description}}</td></tr>
+{{end}}</table></details>
+
 
 {{if .Notes}}<h2>Not shown</h2><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Published</h2>
