@@ -148,20 +148,10 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 			stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE edwh_snapshot.main.%s IS %s", n, sqlString(m.Description)))
 		}
 	}
+	for _, t := range opsSnapshotTables(p.runID) {
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE edwh_snapshot.main.%s AS %s", t.name, t.query))
+	}
 	stmts = append(stmts,
-		fmt.Sprintf(`CREATE TABLE edwh_snapshot.main.runs AS
-			SELECT run_id, started_at, finished_at, trigger,
-			       CASE WHEN run_id = %d THEN 'succeeded' ELSE status END AS status,
-			       files_seen, files_loaded, files_refused, rows_loaded, rows_quarantined, checks_failed, published, error
-			FROM ops.runs WHERE run_id <= %d`, p.runID, p.runID),
-		`CREATE TABLE edwh_snapshot.main.loads AS
-			SELECT load_id, run_id, source, path, sha256, size, format, header_line, rows_read, rows_loaded,
-			       rows_quarantined, values_nulled, blank_rows, supersedes, time_period, status, message, loaded_at
-			FROM ops.loads`,
-		fmt.Sprintf(`CREATE TABLE edwh_snapshot.main.checks AS SELECT * FROM ops.checks WHERE run_id = %d`, p.runID),
-		`CREATE TABLE edwh_snapshot.main.quarantine_summary AS
-			SELECT source, file, "column", reason, action, count(*) AS rows, min(line) AS first_line
-			FROM ops.quarantine GROUP BY ALL ORDER BY source, file, first_line`,
 		"COMMENT ON TABLE edwh_snapshot.main.quarantine_summary IS 'Rows not loaded (action row) and values set to NULL or flagged, by file, column and reason. Values are never published; the working database has them, masked where identifying.'",
 	)
 	for _, s := range stmts {
@@ -173,6 +163,30 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 		return err
 	}
 	return p.privacyScan(ctx)
+}
+
+// opsSnapshotTable is an operational table the snapshot publishes, built by
+// a query on the working database's ops schema.
+type opsSnapshotTable struct{ name, query string }
+
+// opsSnapshotTables are the run ledger tables of the snapshot of run runID
+// (their columns are described in sql/dictionary.csv, like the marts').
+func opsSnapshotTables(runID int64) []opsSnapshotTable {
+	return []opsSnapshotTable{
+		{"runs", fmt.Sprintf(`
+			SELECT run_id, started_at, finished_at, trigger,
+			       CASE WHEN run_id = %d THEN 'succeeded' ELSE status END AS status,
+			       files_seen, files_loaded, files_refused, rows_loaded, rows_quarantined, checks_failed, published, error
+			FROM ops.runs WHERE run_id <= %d`, runID, runID)},
+		{"loads", `
+			SELECT load_id, run_id, source, path, sha256, size, format, header_line, rows_read, rows_loaded,
+			       rows_quarantined, values_nulled, blank_rows, supersedes, time_period, status, message, loaded_at
+			FROM ops.loads`},
+		{"checks", fmt.Sprintf(`SELECT * FROM ops.checks WHERE run_id = %d`, runID)},
+		{"quarantine_summary", `
+			SELECT source, file, "column", reason, action, count(*) AS rows, min(line) AS first_line
+			FROM ops.quarantine GROUP BY ALL ORDER BY source, file, first_line`},
+	}
 }
 
 // describeColumns writes the data dictionary into the snapshot as column
