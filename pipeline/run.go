@@ -408,7 +408,13 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	}
 	failpoint("before-publish", 0)
 
-	// 4. Publish.
+	// 4. Publish. The ledger row gets this run's counts first, so that the
+	// snapshot's copy of it is complete.
+	if _, err := conn.ExecContext(ctx, `UPDATE ops.runs SET files_seen = ?, files_loaded = ?, files_refused = ?,
+		rows_loaded = ?, rows_quarantined = ?, checks_failed = 0 WHERE run_id = ?`,
+		sum.FilesSeen, sum.FilesLoaded, sum.FilesRefused, sum.RowsLoaded, sum.RowsQuarantined, sum.RunID); err != nil {
+		return err
+	}
 	r.progress("publish")
 	publishStart := time.Now()
 	p := &publisher{cfg: c, conn: conn, project: project, runID: sum.RunID, log: log, now: r.now}

@@ -28,8 +28,8 @@
 --   n_pre, n_post          pupil-years behind pre_value and post_value
 --   comparison_schools     schools in the comparison group
 -- level is 'programme' (urn and group_id NULL), 'group' or 'school'. Rows
--- resting on fewer than suppress_below pupil-years in either window are
--- suppressed.
+-- resting on fewer than suppress_below pupil-years in either window, in the
+-- programme schools or in the comparison schools, are suppressed.
 -- depends: stg.programme_schools, stg.gap_cells, mart.school_neighbours
 -- check: not_null programme, level, measure, pupil_group, method, suppressed
 -- check: unique programme, level, group_id, urn, measure, pupil_group
@@ -157,6 +157,7 @@ joined AS (
     SELECT p.programme, p.level, p.group_id, p.urn, p.measure, p.pupil_group,
            p.pre_value, p.post_value, p.pre_n, p.post_n, p.schools, p.post_years,
            c.pre_value AS comparison_pre, c.post_value AS comparison_post, c.schools AS comparison_schools,
+           coalesce(least(c.pre_n, c.post_n), 0) < getvariable('edwh_suppress_below') AS comparison_small,
            i.ci_low, i.ci_high, i.replicates
     FROM pooled p
     LEFT JOIN pooled c ON c.side = 'c' AND c.programme = p.programme AND c.k = p.k
@@ -175,8 +176,8 @@ SELECT
     CASE WHEN sup THEN NULL ELSE round(j.post_value, 3) END              AS post_value,
     CASE WHEN sup THEN NULL ELSE round(j.post_value - j.pre_value, 3) END AS delta,
     CASE WHEN sup THEN NULL ELSE round(100 * (j.post_value - j.pre_value) / nullif(j.pre_value, 0), 1) END AS pct_change,
-    round(j.comparison_pre, 3)                                           AS comparison_pre,
-    round(j.comparison_post, 3)                                          AS comparison_post,
+    CASE WHEN sup THEN NULL ELSE round(j.comparison_pre, 3) END          AS comparison_pre,
+    CASE WHEN sup THEN NULL ELSE round(j.comparison_post, 3) END         AS comparison_post,
     CASE WHEN sup THEN NULL ELSE round((j.post_value - j.pre_value) - (j.comparison_post - j.comparison_pre), 3) END AS did,
     CASE WHEN sup THEN NULL ELSE round(j.ci_low, 3) END                  AS ci_low,
     CASE WHEN sup THEN NULL ELSE round(j.ci_high, 3) END                 AS ci_high,
@@ -191,5 +192,5 @@ SELECT
         CAST(CAST(getvariable('edwh_bootstrap_seed') AS INTEGER) AS VARCHAR) || ')' AS method,
     'delta = post - pre in the measure''s units (percentage points for rates); pct_change = delta / pre x 100; did = delta - (comparison_post - comparison_pre)' AS rule,
     sup AS suppressed
-FROM (SELECT *, coalesce(least(pre_n, post_n), 0) < getvariable('edwh_suppress_below') AS sup FROM joined) j
+FROM (SELECT *, coalesce(least(pre_n, post_n), 0) < getvariable('edwh_suppress_below') OR comparison_small AS sup FROM joined) j
 JOIN settings s USING (programme)
