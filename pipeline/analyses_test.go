@@ -109,6 +109,12 @@ func TestAnalysesRecoverPlantedEffects(t *testing.T) {
 	if !(pd.Float64 < 0 && po.Float64 > 0) {
 		t.Errorf("P8 disadvantaged %v, others %v", pd, po)
 	}
+	// Each school is ranked among itself and its similar schools.
+	var ranked, maxN int
+	db.QueryRow(`SELECT count(*), max(neighbour_n) FROM rankings WHERE source = 'pupil_data' AND neighbour_set = 'similar schools'`).Scan(&ranked, &maxN)
+	if ranked == 0 || maxN > 11 {
+		t.Errorf("similar-school ranks: %d rows, largest group %d (want rows, at most 1 + 10)", ranked, maxN)
+	}
 	// Every school has its similar schools, none of them itself.
 	var bad int
 	db.QueryRow(`SELECT count(*) FROM school_neighbours WHERE urn = neighbour_urn`).Scan(&bad)

@@ -32,7 +32,11 @@
 -- reference, and keeps its LAESTAB as entity_code when it is not there.
 -- LA-level absence comes from EES LA files: the performance tables'
 -- absence file has school and national rows only.
--- depends: stg.public_measures, stg.neighbours, stg.local_authorities, stg.schools
+-- Rows with source 'pupil_data' rank each school among itself and its
+-- similar schools (mart.school_neighbours; neighbour_set 'similar schools')
+-- on each measure edwh computes from pupil data (stg.school_neighbour_ranks),
+-- and within its LA (la_rank, la_n); they have no national rank.
+-- depends: stg.public_measures, stg.neighbours, stg.local_authorities, stg.schools, stg.school_neighbour_ranks, stg.gap_cells
 -- check: not_null time_period, academic_year, entity_level, entity_code, measure, value, source
 -- check: unique time_period, entity_level, entity_code, measure, source
 -- check: accepted_values entity_level = 'la', 'school'
@@ -152,3 +156,31 @@ FROM joined j
 LEFT JOIN stg.local_authorities la ON la.la_code = CASE WHEN j.entity_level = 'la' THEN j.la_code END
 LEFT JOIN stg.schools sch ON sch.urn = j.urn
 WINDOW trend AS (PARTITION BY j.entity_level, j.entity_code, j.measure, j.source ORDER BY j.time_period)
+UNION ALL BY NAME
+SELECT
+    r.time_period,
+    edwh_year_label(r.time_period)           AS academic_year,
+    'school'                                 AS entity_level,
+    CAST(r.urn AS VARCHAR)                   AS entity_code,
+    sch.name                                 AS entity_name,
+    r.la_code,
+    r.urn,
+    sch.laestab,
+    r.measure,
+    replace(r.measure, '_', ' ')             AS measure_label,
+    CASE WHEN r.measure LIKE '%rate' OR r.measure LIKE '%expected' OR r.measure LIKE '%high' OR r.measure LIKE '%9_' THEN '%' END AS unit,
+    r.measure NOT IN ('overall_absence_rate', 'persistent_absence_rate', 'suspension_rate',
+                      'one_plus_suspension_rate', 'permanent_exclusion_rate') AS higher_is_better,
+    'pupil_data'                             AS source,
+    r.value,
+    g.pupils,
+    'similar schools'                        AS neighbour_set,
+    r.neighbour_rank,
+    r.neighbour_n,
+    CAST(rank() OVER (PARTITION BY r.la_code, r.time_period, r.measure
+        ORDER BY CASE WHEN r.measure IN ('overall_absence_rate', 'persistent_absence_rate', 'suspension_rate',
+                      'one_plus_suspension_rate', 'permanent_exclusion_rate') THEN r.value ELSE -r.value END) AS INTEGER) AS la_rank,
+    CAST(count(*) OVER (PARTITION BY r.la_code, r.time_period, r.measure) AS INTEGER) AS la_n
+FROM stg.school_neighbour_ranks r
+JOIN stg.gap_cells g ON g.level = 'school' AND g.pupil_group = 'all' AND g.urn = r.urn AND g.time_period = r.time_period AND g.measure = r.measure
+LEFT JOIN stg.schools sch ON sch.urn = r.urn
