@@ -109,6 +109,15 @@ func TestAnalysesRecoverPlantedEffects(t *testing.T) {
 	if !(pd.Float64 < 0 && po.Float64 > 0) {
 		t.Errorf("P8 disadvantaged %v, others %v", pd, po)
 	}
+	// The same cohort followed from KS1 to KS2: a positive SEN support gap
+	// index at both.
+	var k1, k2 sql.NullFloat64
+	db.QueryRow(`SELECT max(gap_index) FILTER (WHERE key_stage = 'ks1'), max(gap_index) FILTER (WHERE key_stage = 'ks2')
+		FROM gap_trajectories WHERE comparison = 'sen_support_vs_no_sen'
+		  AND time_period = (SELECT max(time_period) FROM gap_trajectories WHERE key_stage = 'ks1')`).Scan(&k1, &k2)
+	if !(k1.Float64 > 0 && k2.Float64 > 0) {
+		t.Errorf("SEN support gap index through school: KS1 %v, KS2 %v", k1, k2)
+	}
 	// Each school is ranked among itself and its similar schools.
 	var ranked, maxN int
 	db.QueryRow(`SELECT count(*), max(neighbour_n) FROM rankings WHERE source = 'pupil_data' AND neighbour_set = 'similar schools'`).Scan(&ranked, &maxN)
