@@ -21,26 +21,38 @@ import (
 	"github.com/edwh/edwh/connectors"
 	"github.com/edwh/edwh/connectors/conntest"
 	"github.com/edwh/edwh/connectors/ees"
-	"github.com/edwh/edwh/connectors/establishments"
 	"github.com/edwh/edwh/connectors/lacodes"
 	"github.com/edwh/edwh/connectors/neighbours"
 	"github.com/edwh/edwh/connectors/perfabs"
 	"github.com/edwh/edwh/connectors/perfks2"
 	"github.com/edwh/edwh/connectors/perfks4"
+	"github.com/edwh/edwh/pipeline"
 	edwhsql "github.com/edwh/edwh/sql"
 	"github.com/edwh/edwh/transforms"
 )
-
-// publicSources are the sources the benchmarking models read.
-var publicSources = []*connectors.Source{establishments.Source, perfks2.Source, perfks4.Source, perfabs.Source,
-	ees.Source, neighbours.Source, lacodes.Source}
 
 // runModels builds the given marts and every model they depend on (not the
 // whole project: the pupil-level models need their own inputs), and fails
 // the test on a failing error-level check.
 func runModels(t *testing.T, ctx context.Context, conn *sql.Conn, marts ...string) {
 	t.Helper()
-	for _, s := range publicSources {
+	// The pupil-level models the marts now reach need a pupil_key function
+	// and the parameters; those the test set already keep their values.
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP MACRO edwh_pupil_key(u) AS sha256(u)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pipeline.Parameters {
+		var set bool
+		conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT getvariable('edwh_%s') IS NOT NULL`, p.Name)).Scan(&set)
+		if !set {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf(`SET VARIABLE edwh_%s = %v`, p.Name, p.Default)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Every source's raw table, since a mart may union public figures with
+	// ones computed from pupil data (rankings does).
+	for _, s := range pipeline.Sources() {
 		if err := connectors.EnsureTable(ctx, conn, s); err != nil {
 			t.Fatal(err)
 		}
