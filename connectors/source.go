@@ -236,3 +236,9 @@ func (s *Source) ConfigHash(extra map[string][]string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
+
+// MeasureField declares a published DfE figure: a number, or a marker kept in
+// <name>_status. Public sources list dozens of them.
+func MeasureField(name, header, doc string) Field {
+	return Field{Name: name, Header: header, Kind: Measure, Doc: doc}
+}

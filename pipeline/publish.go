@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -372,5 +371,3 @@ func (p *publisher) gc(pub, current string) {
 		}
 	}
 }
-
-var _ = regexp.MustCompile(upnPattern)

@@ -12,9 +12,8 @@ package perfabs
 
 import "github.com/edwh/edwh/connectors"
 
-func measure(name, header, doc string) connectors.Field {
-	return connectors.Field{Name: name, Header: header, Kind: connectors.Measure, Doc: doc}
-}
+// measure is connectors.MeasureField, short for the long lists below.
+var measure = connectors.MeasureField
 
 // Source is the performance tables absence file.
 var Source = &connectors.Source{

@@ -6,9 +6,8 @@ package perfcensus
 
 import "github.com/edwh/edwh/connectors"
 
-func measure(name, header, desc string) connectors.Field {
-	return connectors.Field{Name: name, Header: header, Kind: connectors.Measure, Doc: desc}
-}
+// measure is connectors.MeasureField, short for the long lists below.
+var measure = connectors.MeasureField
 
 // Source is the performance tables census download. Its year comes from
 // its folder or name (performance-tables-2018-19/england_census.csv); a

@@ -9,9 +9,8 @@ package perfks2
 
 import "github.com/edwh/edwh/connectors"
 
-func measure(name, header, doc string) connectors.Field {
-	return connectors.Field{Name: name, Header: header, Kind: connectors.Measure, Doc: doc}
-}
+// measure is connectors.MeasureField, short for the long lists below.
+var measure = connectors.MeasureField
 
 // Record types of the KS2 file (ks2_meta.csv, 2018-19). They differ from
 // the KS4 file's, where the LA row is RECTYPE 4.

@@ -9,9 +9,8 @@ package perfks4
 
 import "github.com/edwh/edwh/connectors"
 
-func measure(name, header, doc string) connectors.Field {
-	return connectors.Field{Name: name, Header: header, Kind: connectors.Measure, Doc: doc}
-}
+// measure is connectors.MeasureField, short for the long lists below.
+var measure = connectors.MeasureField
 
 // Record types of the KS4 file (ks4_final_meta.csv, 2018-19).
 const (
