@@ -25,22 +25,22 @@ func TestRandomKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test")
 	}
-	const kills = 20
+	// kills runs must die mid-run; a run that finishes before its kill does
+	// not count, and the attempts stop at maxRuns whatever happens.
+	const kills, maxRuns = 20, 40
 	// Each run gets a new small file, so that every run has ingest,
 	// transform and publish to do (a run with nothing new is a no-op).
 	late := func(i int) (string, []byte) {
 		return filepath.Join("census", fmt.Sprintf("late_%02d.csv", i)), []byte(fmt.Sprintf(
-			"UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,%02d/01/2019,5,N,0\n", i+1))
+			"UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,%02d/%02d/2019,5,N,0\n", i%28+1, i/28+1))
 	}
 	clean, _ := deployment(t, true)
 	key, _ := os.ReadFile(filepath.Join(clean.Dir, "secret.key"))
 	runOnce(t, clean)
-	for i := 0; i < kills; i++ {
+	for i := 0; i < maxRuns; i++ {
 		name, data := late(i)
 		os.WriteFile(filepath.Join(clean.LandingDir(), name), data, 0o644)
 	}
-	// Kill delays are drawn from the length of a run that adds files to a
-	// loaded warehouse, which is what most of the killed runs are.
 	start := time.Now()
 	runOnce(t, clean)
 	full := time.Since(start)
@@ -49,18 +49,24 @@ func TestRandomKills(t *testing.T) {
 	c, _ := deployment(t, true)
 	os.WriteFile(filepath.Join(c.Dir, "secret.key"), key, 0o600)
 	rng := rand.New(rand.NewPCG(42, 0))
-	killed, finished := 0, 0
+	killed, finished, runs := 0, 0, 0
+	// Kill delays are drawn below the length of a run. The first bound is
+	// the run above, which loads every late file at once; each run here that
+	// finishes before its kill shortens the bound to its own length, so the
+	// delays follow how long a run takes on this machine, whatever its
+	// speed (CI machines differ by several times from a laptop).
+	bound := full
 	versions := map[string]bool{}
-	for i := 0; i < kills; i++ {
+	for ; runs < maxRuns && killed < kills; runs++ {
+		i := runs
 		name, data := late(i)
 		os.WriteFile(filepath.Join(c.LandingDir(), name), data, 0o644)
 		cmd := subprocess(t, c, "")
+		began := time.Now()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Up to 1.2 times a full run: most kills land in ingest, transform
-		// or publish, a few after the run is done.
-		delay := time.Duration(rng.Int64N(int64(full) * 12 / 10))
+		delay := time.Duration(rng.Int64N(int64(bound)))
 		time.Sleep(delay)
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
@@ -68,6 +74,9 @@ func TestRandomKills(t *testing.T) {
 			killed++
 		} else {
 			finished++
+			if took := time.Since(began); took < bound {
+				bound = took
+			}
 		}
 		// publish/ is either absent or one complete version.
 		if cur, err := os.Readlink(filepath.Join(c.PublishDir(), "current")); err == nil {
@@ -96,6 +105,12 @@ func TestRandomKills(t *testing.T) {
 			t.Fatalf("kill %d: %d unbalanced loads", i, unbalanced)
 		}
 	}
+	// The late files no run saw yet arrive before the final run, so that it
+	// sees what the clean deployment saw.
+	for i := runs; i < maxRuns; i++ {
+		name, data := late(i)
+		os.WriteFile(filepath.Join(c.LandingDir(), name), data, 0o644)
+	}
 	sum := runOnce(t, c)
 	if sum.Status != pipeline.StatusSucceeded && sum.Status != pipeline.StatusUnchanged {
 		t.Fatalf("final run %+v", sum)
@@ -108,9 +123,9 @@ func TestRandomKills(t *testing.T) {
 	if n := queryInt(t, db, `SELECT count(*) FROM (SELECT path FROM ops.loads WHERE status = 'loaded' GROUP BY path HAVING count(*) > 1)`); n != 0 {
 		t.Errorf("%d files loaded twice", n)
 	}
-	t.Logf("%d runs killed, %d finished before the kill; full run %v", killed, finished, full.Round(time.Millisecond))
+	t.Logf("%d runs killed, %d finished before the kill; first bound %v, last %v", killed, finished, full.Round(time.Millisecond), bound.Round(time.Millisecond))
 	if killed < kills/2 {
-		t.Errorf("only %d of %d runs were killed mid-run", killed, kills)
+		t.Errorf("only %d of %d runs were killed mid-run", killed, runs)
 	}
 }
 
