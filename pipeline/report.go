@@ -383,7 +383,7 @@ func reportEffects(ctx context.Context, db *sql.Conn, d *reportData) error {
 		// The pooled row goes last.
 		sort.SliceStable(rs, func(i, j int) bool { return !rs[i].Pooled && rs[j].Pooled })
 		svg, err := (&chart.ForestPlot{Title: k.programme + ": " + strings.ReplaceAll(k.measure, "_", " "),
-			Unit: "difference in differences (measure's units)", Interval: "95% bootstrap interval", Rows: rs}).SVG()
+			Unit: "difference in differences (measure's units)", Interval: "95% interval (schools resampled; never narrower than the pupils' sampling error)", Rows: rs}).SVG()
 		if err != nil {
 			return fmt.Errorf("forest plot: %w", err)
 		}

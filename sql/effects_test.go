@@ -3,6 +3,7 @@ package sql_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,19 @@ import (
 //
 // School A: did = -1.0 - 0.5 = -1.5. Programme: pre 110/2000 = 5.5%, post
 // 5.0%, delta -0.5 (-9.1%); comparison 4.5% -> 4.95%; did = -0.95.
+//
+// Each school has 100 pupils of 10 possible sessions, k of them absent one
+// session (k = 50 for A before), so a cell has num = k, num2 = k, numden =
+// 10k, den2 = 10,000. The pupils' sampling variance of a pooled rate R =
+// num/den is 100^2 x (num2 - 2R numden + R^2 den2) / den^2:
+//   one school:  (k - 0.01 k^2) / 100: A pre 0.25, post 0.24; C pre 0.25,
+//                post 0.2475; se_pupils for school A = sqrt(0.9875) = 0.9937,
+//                and with one comparison school se_schools = 0, so the
+//                interval is -1.5 -/+ 1.96 x 0.9937 = -3.448 to 0.448.
+//   programme:   A+B pre (110 - 121 + 60.5) / 400 = 0.12375, post (100 -
+//                100 + 50) / 400 = 0.125; C+D pre 0.12375, post (99 - 98.01 +
+//                49.005) / 400 = 0.1249875: se_pupils = sqrt(0.4974875) =
+//                0.7053.
 const effectsFixture = `
 CREATE SCHEMA ops;
 CREATE TABLE ops.programme_settings (programme VARCHAR, pre_from INTEGER, pre_to INTEGER, post_from INTEGER, post_to INTEGER, unit VARCHAR, units DOUBLE);
@@ -30,7 +44,8 @@ CREATE TABLE mart.school_neighbours AS SELECT * FROM (VALUES
   (100002, 100004, 201516, 1), (100002, 100001, 201516, 2)
 ) t(urn, neighbour_urn, time_period, rank);
 CREATE TABLE stg.gap_cells AS SELECT 'school' AS level, urn, 851 AS la_code, time_period, 'overall_absence_rate' AS measure,
-  'all' AS pupil_group, 100 AS pupils, num / 10.0 AS value, num, 1000.0 AS den, 100 AS scale
+  'all' AS pupil_group, 100 AS pupils, num / 10.0 AS value, num, 1000.0 AS den, 100 AS scale,
+  num AS num2, 10000.0 AS den2, 10 * num AS numden
 FROM (VALUES (100001, 201516, 50.0), (100001, 201617, 40.0), (100002, 201516, 60.0), (100002, 201617, 60.0),
              (100003, 201516, 50.0), (100003, 201617, 55.0), (100004, 201516, 40.0), (100004, 201617, 44.0)) t(urn, time_period, num);
 CREATE TABLE mart.pupils AS SELECT * FROM (VALUES
@@ -43,18 +58,18 @@ CREATE TABLE stg.audit AS SELECT * FROM (VALUES
 ) t(urn, programme, area, stage, rating_score, scale_max)`
 
 type effect struct {
-	pre, post, delta, pct, cpre, cpost, did, lo, hi sql.NullFloat64
-	npre                                            sql.NullInt64
-	method                                          string
+	pre, post, delta, pct, cpre, cpost, did, lo, hi, seSchools, sePupils sql.NullFloat64
+	npre                                                                 sql.NullInt64
+	method                                                               string
 }
 
 func effectOf(t *testing.T, conn *sql.Conn, level string, urn int) effect {
 	t.Helper()
 	var e effect
 	err := conn.QueryRowContext(context.Background(), `SELECT pre_value, post_value, delta, pct_change, comparison_pre, comparison_post,
-		did, ci_low, ci_high, n_pre, method FROM mart.intervention_effects
-		WHERE level = ? AND coalesce(urn, 0) = ? AND measure = 'overall_absence_rate' AND pupil_group = 'all'`, level, urn).Scan(
-		&e.pre, &e.post, &e.delta, &e.pct, &e.cpre, &e.cpost, &e.did, &e.lo, &e.hi, &e.npre, &e.method)
+		did, ci_low, ci_high, se_schools, se_pupils, n_pre, method FROM mart.intervention_effects
+		WHERE programme = 'P' AND level = ? AND coalesce(urn, 0) = ? AND measure = 'overall_absence_rate' AND pupil_group = 'all'`, level, urn).Scan(
+		&e.pre, &e.post, &e.delta, &e.pct, &e.cpre, &e.cpost, &e.did, &e.lo, &e.hi, &e.seSchools, &e.sePupils, &e.npre, &e.method)
 	if err != nil {
 		t.Fatalf("%s %d: %v", level, urn, err)
 	}
@@ -71,23 +86,42 @@ func TestInterventionEffectsByHand(t *testing.T) {
 		!near(a.cpre.Float64, 5) || !near(a.cpost.Float64, 5.5) || !near(a.did.Float64, -1.5) || a.npre.Int64 != 100 {
 		t.Errorf("school A %+v", a)
 	}
-	// One comparison school: every resample is the same, the interval a point.
-	if !near(a.lo.Float64, -1.5) || !near(a.hi.Float64, -1.5) {
-		t.Errorf("school A interval %v..%v", a.lo, a.hi)
+	// One comparison school: every resample is the same, so se_schools is 0
+	// and the interval comes from the pupils alone.
+	if !near(a.seSchools.Float64, 0) || !near(a.sePupils.Float64, 0.9937) || !near(a.lo.Float64, -3.448) || !near(a.hi.Float64, 0.448) {
+		t.Errorf("school A interval %v..%v (se schools %v, pupils %v)", a.lo, a.hi, a.seSchools, a.sePupils)
 	}
 	p := effectOf(t, conn, "programme", 0)
 	if !near(p.pre.Float64, 5.5) || !near(p.post.Float64, 5) || !near(p.delta.Float64, -0.5) || !near(p.pct.Float64, -9.1) ||
 		!near(p.cpre.Float64, 4.5) || !near(p.cpost.Float64, 4.95) || !near(p.did.Float64, -0.95) {
 		t.Errorf("programme %+v", p)
 	}
-	if !(p.lo.Float64 <= p.did.Float64 && p.did.Float64 <= p.hi.Float64) || p.lo.Float64 >= p.hi.Float64 {
-		t.Errorf("programme interval %v..%v around %v", p.lo, p.hi, p.did)
+	se := max(p.seSchools.Float64, p.sePupils.Float64)
+	if !near(p.sePupils.Float64, 0.7053) || !near(p.lo.Float64, -0.95-1.96*se) || !near(p.hi.Float64, -0.95+1.96*se) {
+		t.Errorf("programme interval %v..%v around %v (se schools %v, pupils %v)", p.lo, p.hi, p.did, p.seSchools, p.sePupils)
 	}
 	// The same seed, the same interval.
 	build(t, conn, "mart.intervention_effects")
 	if again := effectOf(t, conn, "programme", 0); again.lo != p.lo || again.hi != p.hi {
 		t.Errorf("rerun gave %v..%v, first %v..%v", again.lo, again.hi, p.lo, p.hi)
 	}
+
+	// A school in another programme over P's windows is no comparison: with
+	// C in programme Q from 2016/17, A has no comparison school left and the
+	// programme is compared with D alone: 4.0% -> 4.4%, did -0.5 - 0.4 = -0.9.
+	exec(t, conn, `INSERT INTO stg.interventions VALUES ('Q', 100003, 'participant', NULL, DATE '2016-09-01', NULL, 'head', 1000.0)`)
+	build(t, conn, "stg.programme_schools", "mart.intervention_effects")
+	if a := effectOf(t, conn, "school", 100001); a.did.Valid || a.cpre.Valid {
+		t.Errorf("school A still compared with C, now in programme Q: %+v", a)
+	}
+	if p := effectOf(t, conn, "programme", 0); !near(p.cpre.Float64, 4) || !near(p.cpost.Float64, 4.4) || !near(p.did.Float64, -0.9) {
+		t.Errorf("programme without C %+v", p)
+	}
+	if !strings.Contains(effectOf(t, conn, "programme", 0).method, "nor in another programme") {
+		t.Errorf("method does not say other programmes' schools are left out")
+	}
+	exec(t, conn, `DELETE FROM stg.interventions WHERE programme = 'Q'`)
+	build(t, conn, "stg.programme_schools", "mart.intervention_effects")
 
 	// Audit: A's leadership rose from (1+2)/2 = 1.5 to 2.5: +66.7%, '>=20%',
 	// Amber to Green; B's fell from 2 to 1: 'decline'. Summed RAG points for

@@ -1,6 +1,9 @@
 -- The value of each measure for each pupil group, at school and LA level,
 -- per year, before suppression: pupils, value = scale * sum(num) / sum(den),
--- with num, den and scale kept so that years and schools can be pooled.
+-- with num, den and scale kept so that years and schools can be pooled, and
+-- the sums of squares num2 = sum(num^2), den2 = sum(den^2) and numden =
+-- sum(num x den) over the cell's pupils, from which the sampling variance of
+-- a pooled value can be worked out (mart.intervention_effects uses them).
 -- A pupil's groups come from the census of that year (mart.pupils): a pupil
 -- with no census record that year counts only in 'all'.
 -- depends: stg.pupil_outcomes, mart.pupils
@@ -38,12 +41,14 @@ la_tagged AS (
 )
 SELECT 'school' AS level, urn, la_code, time_period, measure, pupil_group,
        count(*) AS pupils, max(scale) * sum(num) / nullif(sum(den), 0) AS value,
-       sum(num) AS num, sum(den) AS den, max(scale) AS scale
+       sum(num) AS num, sum(den) AS den, max(scale) AS scale,
+       sum(num * num) AS num2, sum(den * den) AS den2, sum(num * den) AS numden
 FROM school_tagged WHERE pupil_group IS NOT NULL
 GROUP BY urn, la_code, time_period, measure, pupil_group
 UNION ALL
 SELECT 'la', NULL, la_code, time_period, measure, pupil_group,
        count(*), max(scale) * sum(num) / nullif(sum(den), 0),
-       sum(num), sum(den), max(scale)
+       sum(num), sum(den), max(scale),
+       sum(num * num), sum(den * den), sum(num * den)
 FROM la_tagged WHERE pupil_group IS NOT NULL
 GROUP BY la_code, time_period, measure, pupil_group
