@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/edwh/edwh/pipeline"
@@ -148,5 +149,67 @@ func TestAnalysesRecoverPlantedEffects(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM school_neighbours WHERE urn = neighbour_urn`).Scan(&bad)
 	if bad != 0 {
 		t.Errorf("%d schools are their own neighbour", bad)
+	}
+}
+
+// TestInterventionIntervalCoverage measures how often the placebo
+// programme's 95% intervals cover its true effect, zero, over several seeds
+// of the demo-sized LA, at each level (programme, group, school). It takes
+// about 40 seconds a seed, so it runs only when EDWH_COVERAGE_SEEDS is set
+// (make coverage sets 10); the numbers it logs are the ones quoted in
+// mart.intervention_effects.
+func TestInterventionIntervalCoverage(t *testing.T) {
+	seeds, _ := strconv.Atoi(os.Getenv("EDWH_COVERAGE_SEEDS"))
+	if seeds <= 0 {
+		t.Skip("set EDWH_COVERAGE_SEEDS to run (make coverage)")
+	}
+	type tally struct{ rows, covered int }
+	byLevel := map[string]*tally{}
+	for seed := 1; seed <= seeds; seed++ {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "edwh.yaml"), []byte("la_code: 851\n"), 0o644)
+		pipeline.NewSecretFile(filepath.Join(dir, "secret.key"))
+		truth, err := synth.Generate(synth.Config{Seed: int64(seed)}, filepath.Join(dir, "landing"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := pipeline.LoadConfig(filepath.Join(dir, "edwh.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runOnce(t, c)
+		db, err := warehouse.Open(filepath.Join(c.PublishDir(), "edwh.duckdb"), warehouse.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query(`SELECT level, count(*), count(*) FILTER (WHERE ci_low <= 0 AND ci_high >= 0)
+			FROM intervention_effects WHERE programme = ? AND did IS NOT NULL GROUP BY level`, truth.Placebo.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var level string
+			var n, covered int
+			rows.Scan(&level, &n, &covered)
+			if byLevel[level] == nil {
+				byLevel[level] = &tally{}
+			}
+			byLevel[level].rows += n
+			byLevel[level].covered += covered
+		}
+		rows.Close()
+		db.Close()
+	}
+	for _, level := range []string{"programme", "group", "school"} {
+		c := byLevel[level]
+		if c == nil || c.rows == 0 {
+			t.Errorf("no placebo estimates at level %s", level)
+			continue
+		}
+		share := float64(c.covered) / float64(c.rows)
+		t.Logf("level %-9s %5d placebo intervals over %d seeds, %.1f%% cover zero", level, c.rows, seeds, 100*share)
+		if share < 0.90 {
+			t.Errorf("level %s: only %.1f%% of 95%% intervals cover the placebo's zero effect", level, 100*share)
+		}
 	}
 }
