@@ -6,6 +6,12 @@
 -- a pooled value can be worked out (mart.intervention_effects uses them).
 -- A pupil's groups come from the census of that year (mart.pupils): a pupil
 -- with no census record that year counts only in 'all'.
+--
+-- How: pupils are first summed into one row per school (or LA), year,
+-- measure and combination of characteristics (disadvantaged, SEN status,
+-- EAL, gender), and only those few rows are spread over the groups each
+-- combination belongs to. That gives the same sums as spreading every pupil
+-- over their groups, for a fraction of the work at national scale.
 -- depends: stg.pupil_outcomes, mart.pupils
 -- check: not_null level, measure, pupil_group, pupils
 WITH school_pupil AS (
@@ -20,35 +26,42 @@ la_pupil AS (
     FROM stg.pupil_outcomes
     GROUP BY ALL
 ),
-groups AS (
-    SELECT pupil_key, time_period, [
-        'all',
-        CASE WHEN disadvantaged THEN 'disadvantaged' WHEN NOT disadvantaged THEN 'not_disadvantaged' END,
-        CASE sen_status WHEN 'SEN support' THEN 'sen_support' WHEN 'EHC plan' THEN 'ehcp' WHEN 'No SEN' THEN 'no_sen' END,
-        CASE WHEN sen_status IN ('SEN support', 'EHC plan') THEN 'any_sen' END,
-        CASE WHEN eal THEN 'eal' WHEN NOT eal THEN 'english_first' END,
-        CASE gender WHEN 'M' THEN 'boys' WHEN 'F' THEN 'girls' END
-    ] AS pupil_groups
+traits AS (
+    SELECT pupil_key, time_period, disadvantaged, sen_status, eal, gender, true AS has_census
     FROM mart.pupils
 ),
-school_tagged AS (
-    SELECT o.*, unnest(coalesce(g.pupil_groups, ['all'])) AS pupil_group
-    FROM school_pupil o LEFT JOIN groups g ON g.pupil_key = o.pupil_key AND g.time_period = o.time_period
+-- One row per school, year, measure and combination of characteristics.
+school_combos AS (
+    SELECT o.urn, o.la_code, o.time_period, o.measure,
+           t.has_census, t.disadvantaged, t.sen_status, t.eal, t.gender,
+           count(*) AS pupils, sum(o.num) AS num, sum(o.den) AS den, max(o.scale) AS scale,
+           sum(o.num * o.num) AS num2, sum(o.den * o.den) AS den2, sum(o.num * o.den) AS numden
+    FROM school_pupil o LEFT JOIN traits t ON t.pupil_key = o.pupil_key AND t.time_period = o.time_period
+    GROUP BY ALL
 ),
-la_tagged AS (
-    SELECT o.*, unnest(coalesce(g.pupil_groups, ['all'])) AS pupil_group
-    FROM la_pupil o LEFT JOIN groups g ON g.pupil_key = o.pupil_key AND g.time_period = o.time_period
+la_combos AS (
+    SELECT CAST(NULL AS INTEGER) AS urn, o.la_code, o.time_period, o.measure,
+           t.has_census, t.disadvantaged, t.sen_status, t.eal, t.gender,
+           count(*) AS pupils, sum(o.num) AS num, sum(o.den) AS den, max(o.scale) AS scale,
+           sum(o.num * o.num) AS num2, sum(o.den * o.den) AS den2, sum(o.num * o.den) AS numden
+    FROM la_pupil o LEFT JOIN traits t ON t.pupil_key = o.pupil_key AND t.time_period = o.time_period
+    GROUP BY ALL
+),
+tagged AS (
+    SELECT level, urn, la_code, time_period, measure, pupils, num, den, scale, num2, den2, numden,
+           unnest(CASE WHEN has_census THEN [
+               'all',
+               CASE WHEN disadvantaged THEN 'disadvantaged' WHEN NOT disadvantaged THEN 'not_disadvantaged' END,
+               CASE sen_status WHEN 'SEN support' THEN 'sen_support' WHEN 'EHC plan' THEN 'ehcp' WHEN 'No SEN' THEN 'no_sen' END,
+               CASE WHEN sen_status IN ('SEN support', 'EHC plan') THEN 'any_sen' END,
+               CASE WHEN eal THEN 'eal' WHEN NOT eal THEN 'english_first' END,
+               CASE gender WHEN 'M' THEN 'boys' WHEN 'F' THEN 'girls' END
+           ] ELSE ['all'] END) AS pupil_group
+    FROM (SELECT 'school' AS level, * FROM school_combos UNION ALL SELECT 'la', * FROM la_combos)
 )
-SELECT 'school' AS level, urn, la_code, time_period, measure, pupil_group,
-       count(*) AS pupils, max(scale) * sum(num) / nullif(sum(den), 0) AS value,
+SELECT level, urn, la_code, time_period, measure, pupil_group,
+       CAST(sum(pupils) AS BIGINT) AS pupils, max(scale) * sum(num) / nullif(sum(den), 0) AS value,
        sum(num) AS num, sum(den) AS den, max(scale) AS scale,
-       sum(num * num) AS num2, sum(den * den) AS den2, sum(num * den) AS numden
-FROM school_tagged WHERE pupil_group IS NOT NULL
-GROUP BY urn, la_code, time_period, measure, pupil_group
-UNION ALL
-SELECT 'la', NULL, la_code, time_period, measure, pupil_group,
-       count(*), max(scale) * sum(num) / nullif(sum(den), 0),
-       sum(num), sum(den), max(scale),
-       sum(num * num), sum(den * den), sum(num * den)
-FROM la_tagged WHERE pupil_group IS NOT NULL
-GROUP BY la_code, time_period, measure, pupil_group
+       sum(num2) AS num2, sum(den2) AS den2, sum(numden) AS numden
+FROM tagged WHERE pupil_group IS NOT NULL
+GROUP BY level, urn, la_code, time_period, measure, pupil_group
