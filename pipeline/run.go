@@ -52,6 +52,10 @@ type Runner struct {
 	Only []string
 	// Skipped triggers to record in ops.runs before this run starts.
 	Skipped []Skipped
+	// Rebuild builds every model, even those whose inputs have not changed
+	// since the last run (which are otherwise kept as they are), and
+	// publishes even when nothing is new.
+	Rebuild bool
 }
 
 // Summary is what a run did, for the terminal and the report.
@@ -70,7 +74,9 @@ type Summary struct {
 	RowsQuarantined int64
 	ValuesNulled    int64
 	Models          int
+	ModelsKept      int // of which kept from the last run: nothing they read changed
 	ChecksRun       int
+	ChecksCarried   int // of which carried from the last run: they read only kept models
 	ChecksFailed    []string
 	ChecksWarned    []string
 	Refused         []string // one line per refused file: path and reason
@@ -340,7 +346,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		ORDER BY run_id DESC LIMIT 1`, StatusSucceeded, StatusUnchanged, sum.RunID).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if last.Valid && last.String == state && publishedVersion(c) != "" {
+	if last.Valid && last.String == state && publishedVersion(c) != "" && !r.Rebuild {
 		sum.Status = StatusUnchanged
 		log.Info().Msg("nothing new since the last published run")
 		return nil
@@ -360,7 +366,13 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	if err := writeProgrammeSettings(ctx, tx, c); err != nil {
 		return err
 	}
-	tres, err := project.Run(ctx, tx, func(i, n int, m string) {
+	var prev *transforms.State
+	if !r.Rebuild {
+		if prev, err = incrementalState(ctx, tx, project, c, secret); err != nil {
+			return err
+		}
+	}
+	tres, err := project.Build(ctx, tx, prev, func(i, n int, m string) {
 		r.progress("transform %d/%d %s", i+1, n, m)
 		failpoint("transform", i+1)
 	})
@@ -369,7 +381,17 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		return err
 	}
 	sum.Models = len(tres.Models)
+	for _, m := range tres.Models {
+		if m.Kept {
+			sum.ModelsKept++
+		}
+	}
 	sum.ChecksRun = len(tres.Checks)
+	for _, cr := range tres.Checks {
+		if cr.Carried {
+			sum.ChecksCarried++
+		}
+	}
 	for _, cr := range tres.Checks {
 		switch {
 		case cr.Blocking():
@@ -389,7 +411,8 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		return err
 	}
 	for _, m := range tres.Models {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ops.models VALUES (?, ?, ?, ?, now())`, sum.RunID, m.Model, m.Rows, m.Seconds); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint)
+			VALUES (?, ?, ?, ?, now(), ?, nullif(?, ''))`, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint); err != nil {
 			return err
 		}
 	}
@@ -439,8 +462,9 @@ func recordChecks(ctx context.Context, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, runID int64, res *transforms.Result) error {
 	for _, cr := range res.Checks {
-		if _, err := db.ExecContext(ctx, `INSERT INTO ops.checks VALUES (?, ?, ?, ?, ?, ?, ?, now())`,
-			runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description); err != nil {
+		if _, err := db.ExecContext(ctx, `INSERT INTO ops.checks (run_id, "check", model, status, failing_rows, severity, description, checked_at, carried)
+			VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)`,
+			runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description, cr.Carried); err != nil {
 			return err
 		}
 	}

@@ -41,8 +41,12 @@ type Model struct {
 
 // Check is one data check.
 type Check struct {
-	Name        string
-	Model       string // the model it checks, if any
+	Name  string
+	Model string // the model it checks, if any
+	// Reads lists the models a check declared in a model's header reads
+	// (the model, and a relationship's other model). It is nil for custom
+	// checks, which may read anything and so run on every run.
+	Reads       []string
 	Severity    string // "error" or "warn"
 	Description string
 	SQL         string // returns the failing rows
@@ -204,7 +208,7 @@ func parseCheck(model, spec string) ([]*Check, error) {
 	kind, rest, _ := strings.Cut(spec, " ")
 	rest = strings.TrimSpace(rest)
 	mk := func(name, desc, sql string) *Check {
-		return &Check{Name: name, Model: model, Severity: sev, Description: desc, SQL: sql}
+		return &Check{Name: name, Model: model, Reads: []string{model}, Severity: sev, Description: desc, SQL: sql}
 	}
 	switch kind {
 	case "not_null":
@@ -246,10 +250,12 @@ func parseCheck(model, spec string) ([]*Check, error) {
 		}
 		col = strings.TrimSpace(col)
 		other := parts[0] + "." + parts[1]
-		return []*Check{mk(fmt.Sprintf("relationships(%s.%s -> %s)", model, col, strings.TrimSpace(target)),
+		c := mk(fmt.Sprintf("relationships(%s.%s -> %s)", model, col, strings.TrimSpace(target)),
 			fmt.Sprintf("every %s is in %s", col, strings.TrimSpace(target)),
 			fmt.Sprintf("SELECT %s, count(*) AS n FROM %s WHERE %s IS NOT NULL AND %s NOT IN (SELECT %s FROM %s WHERE %s IS NOT NULL) GROUP BY 1",
-				quoteIdent(col), model, quoteIdent(col), quoteIdent(col), quoteIdent(parts[2]), other, quoteIdent(parts[2])))}, nil
+				quoteIdent(col), model, quoteIdent(col), quoteIdent(col), quoteIdent(parts[2]), other, quoteIdent(parts[2])))
+		c.Reads = append(c.Reads, other)
+		return []*Check{c}, nil
 	}
 	return nil, fmt.Errorf("unknown check %q (not_null, unique, accepted_values, relationships)", kind)
 }

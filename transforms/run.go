@@ -2,7 +2,9 @@ package transforms
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -16,19 +18,73 @@ type Execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// ModelResult is one model built.
+// ModelResult is one model built, or kept.
 type ModelResult struct {
 	Model   string
 	Rows    int64
 	Seconds float64
+	// Kept is true when the model's table was left as the last run built
+	// it, because nothing it reads had changed (see State).
+	Kept bool
+	// Fingerprint identifies what the table was built from; the caller
+	// stores it and hands it back in State.Built on the next run.
+	Fingerprint string
 }
 
-// CheckResult is one check run.
+// CheckResult is one check run, or carried over.
 type CheckResult struct {
 	Check       *Check
 	Status      string // "pass", "fail" or "error"
 	FailingRows int64
 	Err         error
+	// Carried is true when the check read only models that were kept, so
+	// its result is the previous run's, not run again.
+	Carried bool
+}
+
+// State lets Build keep the tables of models whose inputs have not changed
+// since the last run. A model's fingerprint is a hash of its SQL, of Global
+// and of the fingerprints of everything it reads: other models' fingerprints
+// and, for raw and ops tables, Inputs. A model is rebuilt when its
+// fingerprint differs from Built, when its table is missing, or when one of
+// its raw or ops inputs is not in Inputs (an input nobody fingerprinted is
+// taken to have changed, so forgetting one costs time, never correctness).
+type State struct {
+	// Inputs fingerprints each raw or ops table the models read, for
+	// example the load ids behind raw.census and its row count.
+	Inputs map[string]string
+	// Global is everything every model may read: parameters, the
+	// pseudonymisation key's fingerprint, the LA.
+	Global string
+	// Built is each model's fingerprint as of the last committed run.
+	Built map[string]string
+	// Checks is each check's last result (by name); a check that reads
+	// only kept models is carried over from it instead of run.
+	Checks map[string]CheckResult
+}
+
+// fingerprints works out every model's fingerprint, in dependency order.
+func (p *Project) fingerprints(st *State) map[string]string {
+	fp := map[string]string{}
+	for _, m := range p.Models {
+		h := sha256.New()
+		fmt.Fprintf(h, "sql %x\nglobal %s\n", sha256.Sum256([]byte(m.SQL)), st.Global)
+		deps := append([]string(nil), m.Depends...)
+		sort.Strings(deps)
+		for _, d := range deps {
+			v, ok := fp[d]
+			if !ok {
+				v, ok = st.Inputs[d]
+			}
+			if !ok {
+				// Unknown input: a fresh value each run, so always rebuilt.
+				v = fmt.Sprintf("unknown %d", time.Now().UnixNano())
+			}
+			fmt.Fprintf(h, "dep %s %s\n", d, v)
+		}
+		fp[m.Name] = hex.EncodeToString(h.Sum(nil))[:32]
+	}
+	return fp
 }
 
 // Blocking reports whether the check stops the run.
@@ -155,23 +211,45 @@ func tablesRead(ctx context.Context, db Execer, query string) ([]string, error) 
 // A model that fails to build ends the run with an error naming it; checks
 // that fail are reported in the result, not as an error.
 func (p *Project) Run(ctx context.Context, db Execer, progress Progress) (*Result, error) {
+	return p.Build(ctx, db, nil, progress)
+}
+
+// Build is Run that keeps the tables of models whose inputs have not
+// changed since the run st describes (nil: build everything), and carries
+// over the results of checks that read only kept models.
+func (p *Project) Build(ctx context.Context, db Execer, st *State, progress Progress) (*Result, error) {
 	res := &Result{}
+	var fp map[string]string
+	if st != nil {
+		fp = p.fingerprints(st)
+	}
+	kept := map[string]bool{}
 	for i, m := range p.Models {
 		if progress != nil {
 			progress(i, len(p.Models), m.Name)
 		}
 		start := time.Now()
-		body := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", m.Name, body)); err != nil {
-			return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
+		mr := ModelResult{Model: m.Name, Fingerprint: fp[m.Name]}
+		if st != nil && st.Built[m.Name] != "" && st.Built[m.Name] == fp[m.Name] && tableExists(ctx, db, m.Name) {
+			mr.Kept = true
+			kept[m.Name] = true
+		} else {
+			body := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", m.Name, body)); err != nil {
+				return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
+			}
 		}
-		var n int64
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&mr.Rows); err != nil {
 			return res, err
 		}
-		res.Models = append(res.Models, ModelResult{Model: m.Name, Rows: n, Seconds: time.Since(start).Seconds()})
+		mr.Seconds = time.Since(start).Seconds()
+		res.Models = append(res.Models, mr)
 	}
 	for _, c := range p.Checks {
+		if prev, ok := st.carried(c, kept); ok {
+			res.Checks = append(res.Checks, prev)
+			continue
+		}
 		cr := CheckResult{Check: c, Status: "pass"}
 		q := fmt.Sprintf("SELECT count(*) FROM (%s\n) AS failing", strings.TrimRight(strings.TrimSpace(c.SQL), ";"))
 		if err := db.QueryRowContext(ctx, q).Scan(&cr.FailingRows); err != nil {
@@ -185,4 +263,31 @@ func (p *Project) Run(ctx context.Context, db Execer, progress Progress) (*Resul
 		res.Checks = append(res.Checks, cr)
 	}
 	return res, nil
+}
+
+// carried returns the previous result of a check that reads only kept
+// models. Custom checks (no Reads) and checks that errored last time are
+// always run again.
+func (st *State) carried(c *Check, kept map[string]bool) (CheckResult, bool) {
+	if st == nil || len(c.Reads) == 0 {
+		return CheckResult{}, false
+	}
+	for _, m := range c.Reads {
+		if !kept[m] {
+			return CheckResult{}, false
+		}
+	}
+	prev, ok := st.Checks[c.Name]
+	if !ok || prev.Status == "error" {
+		return CheckResult{}, false
+	}
+	return CheckResult{Check: c, Status: prev.Status, FailingRows: prev.FailingRows, Carried: true}, true
+}
+
+// tableExists reports whether schema.table exists.
+func tableExists(ctx context.Context, db Execer, name string) bool {
+	schema, table, _ := strings.Cut(name, ".")
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ? AND NOT temporary`, schema, table).Scan(&n)
+	return err == nil && n == 1
 }

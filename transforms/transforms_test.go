@@ -3,6 +3,7 @@ package transforms_test
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -163,5 +164,110 @@ func TestEmbeddedModelsVerify(t *testing.T) {
 	}
 	if p.Model("mart.pupils") == nil || len(p.Checks) < 5 {
 		t.Errorf("models %d checks %d", len(p.Models), len(p.Checks))
+	}
+}
+
+// TestBuildKeepsWhatDidNotChange builds a small project twice: models whose
+// inputs kept their fingerprints are kept (their tables not rebuilt), the
+// rest are rebuilt, and checks that read only kept models carry over.
+func TestBuildKeepsWhatDidNotChange(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"models/stg/a.sql":    {Data: []byte("-- depends: raw.x\n-- check: not_null id\nSELECT id FROM raw.x")},
+		"models/stg/b.sql":    {Data: []byte("-- depends: raw.y\n-- check: not_null id\nSELECT id FROM raw.y")},
+		"models/mart/ab.sql":  {Data: []byte("-- depends: stg.a, stg.b\nSELECT id FROM stg.a UNION ALL SELECT id FROM stg.b")},
+		"models/mart/cfg.sql": {Data: []byte("-- depends: ops.settings\nSELECT * FROM ops.settings")},
+		"checks/custom.sql":   {Data: []byte("-- check: custom\nSELECT * FROM stg.b WHERE id < 0")},
+	}
+	p, err := transforms.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each step changes the inputs (cumulatively) and Global, then builds
+	// with the fingerprints the previous step recorded.
+	type step struct {
+		name   string
+		change func(in map[string]string)
+		global string
+		kept   string // models kept, sorted
+		fresh  bool   // build with no State at all
+	}
+	steps := []step{
+		{name: "first run builds everything", change: func(map[string]string) {}, global: "g1"},
+		{name: "nothing changed keeps everything", change: func(map[string]string) {}, global: "g1", kept: "mart.ab mart.cfg stg.a stg.b"},
+		{name: "new rows in raw.y rebuild b and what reads it", change: func(in map[string]string) { in["raw.y"] = "y2" }, global: "g1", kept: "mart.cfg stg.a"},
+		{name: "a settings change rebuilds only its model", change: func(in map[string]string) { in["ops.settings"] = "s2" }, global: "g1", kept: "mart.ab stg.a stg.b"},
+		{name: "a parameter change rebuilds everything", change: func(map[string]string) {}, global: "g2"},
+		{name: "an input nobody fingerprinted rebuilds its readers", change: func(in map[string]string) { delete(in, "raw.y") }, global: "g2", kept: "mart.cfg stg.a"},
+		{name: "no state rebuilds everything", change: func(map[string]string) {}, global: "g2", fresh: true},
+	}
+	inputs := map[string]string{"raw.x": "x1", "raw.y": "y1", "ops.settings": "s1"}
+	checks := map[string]transforms.CheckResult{"not_null(stg.a.id)": {Status: "pass"}, "not_null(stg.b.id)": {Status: "pass"}, "custom": {Status: "pass"}}
+	db, err := warehouse.Open("", warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range []string{"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart", "CREATE SCHEMA ops",
+		"CREATE TABLE raw.x AS SELECT 1 AS id", "CREATE TABLE raw.y AS SELECT 2 AS id", "CREATE TABLE ops.settings AS SELECT 'k' AS k"} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var prev map[string]string
+	for _, st := range steps {
+		// Each step changes raw.y's content, so a kept mart.ab shows the
+		// old rows and a rebuilt one the new.
+		if _, err := db.Exec("INSERT INTO raw.y VALUES (3)"); err != nil {
+			t.Fatal(err)
+		}
+		st.change(inputs)
+		var state *transforms.State
+		if !st.fresh {
+			state = &transforms.State{Inputs: inputs, Global: st.global, Built: prev, Checks: checks}
+		}
+		res, err := p.Build(ctx, db, state, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		var kept []string
+		prev = map[string]string{}
+		for _, m := range res.Models {
+			if m.Kept {
+				kept = append(kept, m.Model)
+			}
+			prev[m.Model] = m.Fingerprint
+		}
+		var abRows, rawRows int
+		db.QueryRow("SELECT count(*) FROM mart.ab").Scan(&abRows)
+		db.QueryRow("SELECT (SELECT count(*) FROM raw.x) + (SELECT count(*) FROM raw.y)").Scan(&rawRows)
+		if rebuilt := !strings.Contains(st.kept, "mart.ab"); rebuilt != (abRows == rawRows) {
+			t.Errorf("%s: mart.ab has %d rows, raw %d: a rebuilt table must show every row, a kept one the old rows", st.name, abRows, rawRows)
+		}
+		sort.Strings(kept)
+		if got := strings.Join(kept, " "); got != st.kept {
+			t.Errorf("%s: kept %q, want %q", st.name, got, st.kept)
+		}
+		for _, c := range res.Checks {
+			// A check carries over exactly when its model was kept; custom
+			// checks always run.
+			wantCarried := c.Check.Name != "custom" && strings.Contains(" "+st.kept+" ", " "+c.Check.Model+" ")
+			if c.Carried != wantCarried {
+				t.Errorf("%s: check %s carried %v, want %v", st.name, c.Check.Name, c.Carried, wantCarried)
+			}
+		}
+	}
+	// A kept table whose table has gone is rebuilt.
+	if _, err := db.Exec("DROP TABLE stg.a"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Build(ctx, db, &transforms.State{Inputs: inputs, Global: "g2", Built: prev}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range res.Models {
+		if m.Model == "stg.a" && m.Kept {
+			t.Errorf("a dropped table was not rebuilt: %+v", m)
+		}
 	}
 }

@@ -18,6 +18,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfgPath := configFlag(fs)
 	logFormat := fs.String("log-format", "text", "log format: text (human-readable) or json")
 	quiet := fs.Bool("quiet", false, "print only the summary")
+	rebuild := fs.Bool("rebuild", false, "rebuild every model, even those whose inputs have not changed since the last run")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -33,7 +34,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *quiet {
 		log = log.Level(4) // warnings and errors only
 	}
-	r := &pipeline.Runner{Config: c, Log: log, Trigger: "manual"}
+	r := &pipeline.Runner{Config: c, Log: log, Trigger: "manual", Rebuild: *rebuild}
 	if isTerminal(stderr) && *logFormat != "json" {
 		r.Progress = stderr
 	}
@@ -77,9 +78,16 @@ func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
 	for _, r := range s.Refused {
 		fmt.Fprintf(w, "  refused: %s\n", r)
 	}
+	if s.Models > 0 {
+		fmt.Fprintf(w, "  models:  %d rebuilt, %d kept (nothing they read changed)\n", s.Models-s.ModelsKept, s.ModelsKept)
+	}
 	if s.ChecksRun > 0 {
-		fmt.Fprintf(w, "  checks:  %d run, %d passed, %d failed, %d warnings\n", s.ChecksRun,
+		fmt.Fprintf(w, "  checks:  %d run, %d passed, %d failed, %d warnings", s.ChecksRun,
 			s.ChecksRun-len(s.ChecksFailed)-len(s.ChecksWarned), len(s.ChecksFailed), len(s.ChecksWarned))
+		if s.ChecksCarried > 0 {
+			fmt.Fprintf(w, " (%d carried from the last run)", s.ChecksCarried)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, f := range s.ChecksFailed {
 		fmt.Fprintf(w, "    FAILED %s\n", f)
