@@ -53,7 +53,12 @@ SELECT
          WHEN measure LIKE 'ks1%' THEN 'ks1'
          WHEN measure LIKE 'ks2%' THEN 'ks2'
          WHEN measure LIKE 'ks4%' THEN 'ks4' END AS key_stage,
-    measure, comparison, group_n, group_value, reference_n, reference_value, gap, gap_index, suppressed,
+    measure, comparison, group_n,
+    -- Rounded to 6 decimal places: sums computed in parallel can differ in
+    -- the 16th digit from run to run, and the same data must publish the
+    -- same figures.
+    round(group_value, 6) AS group_value, reference_n, round(reference_value, 6) AS reference_value,
+    round(gap, 6) AS gap, round(gap_index, 6) AS gap_index, suppressed,
     CAST(NULL AS VARCHAR) AS group_status, CAST(NULL AS VARCHAR) AS reference_status, CAST(NULL AS VARCHAR) AS dfe_codes,
     'pupil_data' AS source
 FROM (SELECT * FROM stg.gaps_pupil UNION ALL BY NAME SELECT * FROM stg.gap_index)

@@ -60,7 +60,11 @@ tagged AS (
     FROM (SELECT 'school' AS level, * FROM school_combos UNION ALL SELECT 'la', * FROM la_combos)
 )
 SELECT level, urn, la_code, time_period, measure, pupil_group,
-       CAST(sum(pupils) AS BIGINT) AS pupils, max(scale) * sum(num) / nullif(sum(den), 0) AS value,
+       CAST(sum(pupils) AS BIGINT) AS pupils,
+       -- value is rounded to 9 decimal places because sums of fractional
+       -- scores computed in parallel differ in the 16th digit from run to
+       -- run; ranks and gaps built on it must not.
+       round(max(scale) * sum(num) / nullif(sum(den), 0), 9) AS value,
        sum(num) AS num, sum(den) AS den, max(scale) AS scale,
        sum(num2) AS num2, sum(den2) AS den2, sum(numden) AS numden
 FROM tagged WHERE pupil_group IS NOT NULL
