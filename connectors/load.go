@@ -158,11 +158,6 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 		if res.TimePeriod = l.Year; res.TimePeriod == 0 {
 			res.TimePeriod = YearFromPath(f.Rel)
 		}
-		// A source whose files may carry the year is judged once the
-		// header is known (below).
-		if res.TimePeriod == 0 && src.YearField == "" {
-			return refuse(noYear(src))
-		}
 	}
 
 	tmp, err := os.MkdirTemp(l.tempDir(), "load-")
@@ -206,7 +201,8 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 			}
 		}
 	}
-	if src.YearFromPath && res.TimePeriod == 0 && in.Mapping.Index(src.YearField) < 0 {
+	// Refused only now that the header is known: the file may carry the year.
+	if src.YearFromPath && res.TimePeriod == 0 && (src.YearField == "" || in.Mapping.Index(src.YearField) < 0) {
 		return refuse(noYear(src))
 	}
 	in.Year = res.TimePeriod

@@ -158,10 +158,10 @@ type Source struct {
 	YearFromPath bool
 	// YearField names an AcademicYear field that some files of a
 	// YearFromPath source carry: in a file with that column, each row's
-	// time_period is its value, and the folder or name is needed only for
-	// rows where it is blank or not a year (such a row without a year from
-	// the path either is quarantined). A file with neither the column nor
-	// a year in its path is refused, as without YearField.
+	// time_period is its value, and the year from config or path is used
+	// only for rows where it is blank or not a year (with no such year,
+	// those rows are quarantined). A file with neither the column nor a
+	// year from config or path is refused, as without YearField.
 	YearField string
 	// Version changes when the source's mapping changes, so refused files
 	// are retried after an upgrade.
