@@ -5,10 +5,11 @@
 // band holding their baseline) / 10 (reference/dfe-methods.md 1.4-1.5).
 //
 // One row per band and year. The baseline is a KS2 fine level or average
-// point score for KS4 cohorts up to 2022/23 (levels era) and the average of
-// the KS2 reading and maths scaled scores after; the bounds are read as
-// numbers either way and compared with the pupil's KS2Baseline as the KS4
-// file gives it (stg.p8_pupils says how a baseline is placed in a band).
+// point score for KS4 cohorts who sat KS2 under levels (KS4 up to 2019/20)
+// and the average of the KS2 reading and maths scaled scores for later ones
+// (Progress 8 resumed in 2022/23); the bounds are read as numbers either way
+// and compared with the pupil's KS2Baseline as the KS4 file gives it
+// (stg.p8_estimates says which band holds a baseline).
 //
 // The year is the KS4 academic year the estimates are for (the year of the
 // results they are compared with), from an academic year column where the
@@ -51,7 +52,7 @@ var Source = &connectors.Source{
 				"Prior attainment lower bound", "KS2 fine level lower bound", "Average KS2 fine level lower bound", "KS2 APS lower bound",
 				"KS2 average scaled score lower bound", "Average KS2 scaled score lower bound",
 				"Average KS2 fine level", "KS2 fine level", "Average KS2 point score", "KS2 APS", "Average KS2 scaled score", "From"},
-			Doc: "lowest KS2 baseline in the band (fine level or point score up to 2022/23, average scaled score after)"},
+			Doc: "lowest KS2 baseline in the band (a fine level or point score while KS2 was levelled, an average scaled score after)"},
 		{Name: "ks2_upper", Header: "KS2 prior attainment upper bound", Kind: connectors.Number, Min: 0, Max: 120,
 			Aliases: []string{"Upper", "Upper bound", "Upper limit", "KS2 upper bound", "KS2 prior attainment: upper bound",
 				"Prior attainment upper bound", "KS2 fine level upper bound", "Average KS2 fine level upper bound", "KS2 APS upper bound",
