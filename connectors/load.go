@@ -158,11 +158,6 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 		if res.TimePeriod = l.Year; res.TimePeriod == 0 {
 			res.TimePeriod = YearFromPath(f.Rel)
 		}
-		if res.TimePeriod == 0 {
-			return refuse(&FileError{Err: ErrNoYear, Hint: fmt.Sprintf(
-				"the year of this file is not in it: put it in a folder named for its year (e.g. %s/2018-19/) or set sources.%s.year in edwh.yaml",
-				src.Name, src.Name)})
-		}
 	}
 
 	tmp, err := os.MkdirTemp(l.tempDir(), "load-")
@@ -206,11 +201,27 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 			}
 		}
 	}
+	// Refused only now that the header is known: the file may carry the year.
+	if src.YearFromPath && res.TimePeriod == 0 && (src.YearField == "" || in.Mapping.Index(src.YearField) < 0) {
+		return refuse(noYear(src))
+	}
+	in.Year = res.TimePeriod
 	res.Unknown, res.Dropped = in.Mapping.Unknown, in.Mapping.Dropped
 	if err := l.loadRows(ctx, conn, runID, res, in, cfgHash); err != nil {
 		return nil, fmt.Errorf("loading %s: %w", f.Rel, err)
 	}
 	return res, nil
+}
+
+// noYear is why a file of a YearFromPath source whose year cannot be
+// known is refused.
+func noYear(src *Source) *FileError {
+	hint := fmt.Sprintf("the year of this file is not in it: put it in a folder named for its year (e.g. %s/2018-19/) or set sources.%s.year in edwh.yaml",
+		src.Name, src.Name)
+	if f := src.Field(src.YearField); f != nil {
+		hint += fmt.Sprintf(", or give each row its year in a %s column (2018/19, 2018-19 or 201819)", f.Header)
+	}
+	return &FileError{Err: ErrNoYear, Hint: hint}
 }
 
 func (l *Loader) tempDir() string {
@@ -311,6 +322,7 @@ type parseInput struct {
 	Mapping    *Mapping
 	Map        recordMap
 	Records    int64 // records the scanner counted, as a witness
+	Year       int   // a YearFromPath source's year from config or path, or 0
 }
 
 // rejected is a record DuckDB's CSV reader could not parse.

@@ -62,7 +62,7 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 		case src.SchoolKey && c[0] == "laestab":
 			vals = append(vals, schoolKeyExpr)
 		case src.YearFromPath && c[0] == "time_period":
-			vals = append(vals, fmt.Sprint(res.TimePeriod))
+			vals = append(vals, "v._time_period")
 		default:
 			vals = append(vals, "v."+quoteIdent(c[0]))
 		}
@@ -194,9 +194,31 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 // and ESTAB.
 const schoolKeyExpr = `coalesce(v."laestab", v."la" * 10000 + v."estab")`
 
-// rules returns the source's row rules plus the school key rule.
+// timePeriodExpr is the time_period stored for a row, over its parsed
+// columns: for a YearFromPath source, the row's YearField where it has one,
+// else year (from config or the path; 0 for none); NULL for other sources.
+func timePeriodExpr(src *Source, year int) string {
+	y := "NULL"
+	if src.YearFromPath && year != 0 {
+		y = fmt.Sprint(year)
+	}
+	if src.YearField == "" {
+		return "CAST(" + y + " AS INTEGER)"
+	}
+	return fmt.Sprintf("coalesce(%s, %s)", quoteIdent(src.YearField), y)
+}
+
+// rules returns the source's row rules plus the school key rule, and for a
+// source whose files may carry the year, the rule that a row needs one.
 func rules(src *Source) []RowRule {
 	rs := append([]RowRule(nil), src.RowRules...)
+	if src.YearFromPath && src.YearField != "" {
+		rs = append(rs, RowRule{
+			Bad:    "_time_period IS NULL",
+			Column: src.YearField,
+			Reason: "no academic year: the year column is blank or not a year (2018/19, 2018-19 or 201819), and the file's folder or name does not give one",
+		})
+	}
 	if src.SchoolKey {
 		rs = append(rs, RowRule{
 			Bad:    `coalesce("laestab", "la" * 10000 + "estab") IS NULL AND "urn" IS NULL`,
@@ -279,10 +301,14 @@ func (l *Loader) validationSQL(in *parseInput) (string, []*Field) {
 			}
 		}
 	}
+	// _time_period is the year a row is stored under, so that row rules
+	// can group a file's rows by year.
 	q := fmt.Sprintf(`CREATE TEMP TABLE %s AS
 WITH s AS (SELECT ordinality AS _rec, %s%s FROM read_csv(?, %s) WITH ORDINALITY),
-p AS (SELECT *, %s FROM s)
-SELECT *, %s FROM p`, tmpValid, lineCol, strings.Join(raws, ", "), opts, strings.Join(parses, ", "), strings.Join(problems, ", "))
+p AS (SELECT *, %s FROM s),
+y AS (SELECT *, %s AS _time_period FROM p)
+SELECT *, %s FROM y`, tmpValid, lineCol, strings.Join(raws, ", "), opts, strings.Join(parses, ", "),
+		timePeriodExpr(src, in.Year), strings.Join(problems, ", "))
 	return q, fields
 }
 

@@ -156,6 +156,13 @@ type Source struct {
 	// folder or name (public files do not carry it), stored as time_period.
 	// A file whose year cannot be known is refused.
 	YearFromPath bool
+	// YearField names an AcademicYear field that some files of a
+	// YearFromPath source carry: in a file with that column, each row's
+	// time_period is its value, and the year from config or path is used
+	// only for rows where it is blank or not a year (with no such year,
+	// those rows are quarantined). A file with neither the column nor a
+	// year from config or path is refused, as without YearField.
+	YearField string
 	// Version changes when the source's mapping changes, so refused files
 	// are retried after an upgrade.
 	Version int
@@ -183,6 +190,10 @@ func (s *Source) WideTable() string { return s.Table + "_wide" }
 type RowRule struct {
 	// Bad is a SQL boolean expression over parsed columns, true when the row
 	// must be quarantined. It is part of edwh's own code, never user input.
+	// It may compare a row with the other rows of its file through a window
+	// function (bands that overlap): _rec, the record's number in the file,
+	// orders rows as the file does, and _time_period is the academic year
+	// the row will be stored under (NULL unless YearFromPath).
 	Bad string
 	// Column names the column reported in quarantine.
 	Column string
@@ -226,6 +237,9 @@ func (s *Source) ConfigHash(extra map[string][]string) string {
 	fmt.Fprintf(h, "%s/%d", s.Name, s.Version)
 	if s.Wide {
 		fmt.Fprint(h, "|wide")
+	}
+	if s.YearField != "" {
+		fmt.Fprintf(h, "|year:%s", s.YearField)
 	}
 	for _, f := range s.AllFields() {
 		fmt.Fprintf(h, "|%s:%s:%s", f.Name, f.Header, strings.Join(f.Aliases, ","))

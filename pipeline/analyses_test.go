@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"database/sql"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,8 +17,9 @@ import (
 // generator knows the effects it planted, and checks the analyses find them:
 // the programme's effect on absence inside its interval, which excludes zero;
 // a clear fall in suspensions; the placebo programme, which has no effect,
-// with an interval covering zero for every measure and pupil group; and gaps
-// and Progress 8 in the planted direction.
+// with an interval covering zero for every measure and pupil group; gaps in
+// the planted direction; and Progress 8 at the LA's planted distance from
+// England.
 //
 // The interval rule (the larger of the school-bootstrap and the pupils'
 // standard errors) was chosen on ten seeds of this LA: placebo intervals
@@ -122,11 +124,22 @@ func TestAnalysesRecoverPlantedEffects(t *testing.T) {
 	if !gi.Valid || gi.Float64 <= 0 || gi.Float64 > 10 {
 		t.Errorf("KS2 gap index %v, want between 0 and 10 and positive", gi)
 	}
-	// Progress 8: disadvantaged pupils below the others.
-	var pd, po sql.NullFloat64
+	// Progress 8 against the estimates the generator wrote for its England:
+	// the LA near the planted -NationalLead / 10 (estimates from the LA's
+	// own pupils would make it 0), and disadvantaged pupils below the
+	// others. Both groups can be below England, so only their order is
+	// planted.
+	var la, pd, po sql.NullFloat64
+	var source string
+	db.QueryRow(`SELECT p8_uncapped, estimate_source FROM progress8 WHERE level = 'la' AND pupil_group = 'all' ORDER BY time_period DESC LIMIT 1`).Scan(&la, &source)
+	want := -truth.P8Estimates.NationalLead / 10
+	t.Logf("LA Progress 8 (uncapped) %v against %s estimates, planted %.2f", la, source, want)
+	if source != "dfe_published" || !la.Valid || math.Abs(la.Float64-want) > 0.1 {
+		t.Errorf("LA Progress 8 %v from %q estimates, planted %.2f from the published ones", la, source, want)
+	}
 	db.QueryRow(`SELECT p8 FROM progress8 WHERE level = 'la' AND pupil_group = 'disadvantaged' ORDER BY time_period DESC LIMIT 1`).Scan(&pd)
 	db.QueryRow(`SELECT p8 FROM progress8 WHERE level = 'la' AND pupil_group = 'not_disadvantaged' ORDER BY time_period DESC LIMIT 1`).Scan(&po)
-	if !(pd.Float64 < 0 && po.Float64 > 0) {
+	if !(pd.Valid && po.Valid && pd.Float64 < po.Float64) {
 		t.Errorf("P8 disadvantaged %v, others %v", pd, po)
 	}
 	// The same cohort followed from KS1 to KS2: a positive SEN support gap

@@ -14,6 +14,7 @@ import (
 	"github.com/edwh/edwh/connectors/ks4"
 	"github.com/edwh/edwh/connectors/lacodes"
 	"github.com/edwh/edwh/connectors/neighbours"
+	"github.com/edwh/edwh/connectors/p8estimates"
 	"github.com/edwh/edwh/connectors/perfabs"
 	"github.com/edwh/edwh/connectors/perfcensus"
 	"github.com/edwh/edwh/connectors/perfks2"
@@ -21,13 +22,16 @@ import (
 )
 
 // Sources are every source edwh reads, in the order they load: reference
-// data first, so that school keys resolve.
+// data first, so that school keys resolve. The order matters only for
+// establishments; DfE's Attainment 8 estimates sit beside the KS4 results
+// they are compared with.
 func Sources() []*connectors.Source {
 	return []*connectors.Source{
 		establishments.Source,
 		census.Source,
 		ks1.Source,
 		ks2.Source,
+		p8estimates.Source,
 		ks4.Source,
 		attendance.Source,
 		exclusions.Source,

@@ -44,7 +44,7 @@ func gapFixture(t *testing.T, conn *sql.Conn, pupils []ks2Pupil) {
 				p.key, p.urn, p.absent, p.possible, float64(p.absent)/float64(p.possible) >= 0.1))
 		}
 	}
-	build(t, conn, "stg.p8_pupils", "stg.pupil_outcomes", "stg.gap_cells", "stg.gaps_pupil", "stg.gap_index")
+	build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "stg.pupil_outcomes", "stg.gap_cells", "stg.gaps_pupil", "stg.gap_index")
 }
 
 type gapRow struct {

@@ -8,14 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edwh/edwh/connectors"
+	"github.com/edwh/edwh/connectors/p8estimates"
 	"github.com/edwh/edwh/pipeline/warehouse"
 	edwhsql "github.com/edwh/edwh/sql"
 	"github.com/edwh/edwh/transforms"
 )
 
 // fixtureDB opens an in-memory database with the macros, a stand-in
-// pupil_key (the real one is an HMAC under the deployment's key) and the
-// given parameters.
+// pupil_key (the real one is an HMAC under the deployment's key), the given
+// parameters and an empty raw.p8_estimates (stg.p8_pupils reads DfE's
+// published estimates where a year has them).
 func fixtureDB(t *testing.T, params map[string]float64) *sql.Conn {
 	t.Helper()
 	db, err := warehouse.Open("", warehouse.Options{})
@@ -42,6 +45,9 @@ func fixtureDB(t *testing.T, params map[string]float64) *sql.Conn {
 		if _, err := conn.ExecContext(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := connectors.EnsureTable(context.Background(), conn, p8estimates.Source); err != nil {
+		t.Fatal(err)
 	}
 	return conn
 }
@@ -137,7 +143,7 @@ func TestProgress8ByHand(t *testing.T) {
 			for _, s := range strings.Split(p8Fixture, ";") {
 				exec(t, conn, s)
 			}
-			build(t, conn, "stg.p8_pupils", "mart.progress8")
+			build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "mart.progress8")
 			var p8, unc, lo, hi float64
 			var band string
 			var capped int64
@@ -171,7 +177,7 @@ func TestProgress8SuppressesSmallGroupsAndReportsDfEsFigure(t *testing.T) {
 	for _, s := range strings.Split(p8Fixture, ";") {
 		exec(t, conn, s)
 	}
-	build(t, conn, "stg.p8_pupils", "mart.progress8")
+	build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "mart.progress8")
 	rows, err := conn.QueryContext(context.Background(), `SELECT level, coalesce(urn, 0), pupil_group, suppressed, p8 IS NULL, pupils IS NULL
 		FROM mart.progress8 ORDER BY ALL`)
 	if err != nil {

@@ -171,44 +171,24 @@ func (g *generator) writeKS4(yi int, roll []*pupil) error {
 	t.header = keys
 	t.setColumns(keys)
 	ay := academicYear(year, "")
-	grade := func(mean, sd float64, lo int) int { return iround(clamp(mean+sd*r.NormFloat64(), float64(lo), 9)) }
 	for _, p := range roll {
 		if p.nc != 11 {
 			continue
 		}
 		l := g.latent(p, year)
-		m := g.eff.GCSEMean + g.eff.GCSEPerSD*l
-		eng, mat := grade(m, 0.9, 0), grade(m, 0.9, 0)
-		slots := func(mean float64, shift float64, cuts [3]float64) (int, int) {
-			h := mean + r.NormFloat64()
-			n := 0
-			for _, c := range cuts {
-				if h > c {
-					n++
-				}
-			}
-			sum := 0
-			for i := 0; i < n; i++ {
-				sum += grade(mean+shift, 1, 1)
-			}
-			return sum, n
-		}
-		ebacc, nE := slots(m, -0.3, [3]float64{0.5, 2, 3.5})
-		open, _ := slots(m, 0.2, [3]float64{-1, 0, 1.5})
-		att8 := 2*eng + 2*mat + ebacc + open
-		entered := nE == 3 && eng > 0 && mat > 0 && m+1.2*r.NormFloat64() > 4.8
+		k := g.drawKS4(r, l)
+		entered := k.ebaccSlots == 3 && k.eng > 0 && k.mat > 0 && g.gcseMean(l)+1.2*r.NormFloat64() > 4.8
 		baseline := ""
 		switch {
 		case p.ks2Read > 0 && p.ks2Mat > 0:
 			baseline = fmt.Sprintf("%.1f", float64(p.ks2Read+p.ks2Mat)/2)
 		case r.IntN(50) == 0:
 		default:
-			v := clamp(g.eff.KS2Mean+g.eff.KS2PerSD*l+2.5*r.NormFloat64(), 80, 120)
-			baseline = fmt.Sprintf("%.1f", float64(iround(2*v))/2)
+			baseline = fmt.Sprintf("%.1f", g.drawBaseline(r, l))
 		}
 		t.rows = append(t.rows, []string{
-			itoa(p.school.URN), p.upn, ay, itoa(att8), itoa(2 * eng), itoa(2 * mat), itoa(ebacc), itoa(open),
-			baseline, "", itoa(eng), itoa(mat), flag(entered), flag(eng >= 4 && mat >= 4), flag(eng >= 5 && mat >= 5),
+			itoa(p.school.URN), p.upn, ay, itoa(k.att8()), itoa(2 * k.eng), itoa(2 * k.mat), itoa(k.ebacc), itoa(k.open),
+			baseline, "", itoa(k.eng), itoa(k.mat), flag(entered), flag(k.eng >= 4 && k.mat >= 4), flag(k.eng >= 5 && k.mat >= 5),
 		})
 		t.protect = append(t.protect, temporaryUPN(p.upn))
 	}
@@ -218,4 +198,51 @@ func (g *generator) writeKS4(yi int, roll []*pupil) error {
 		{kind: "missing_att8", quarantine: true, apply: func(_ *rand.Rand, row []string) { row[a8] = "" }},
 	})
 	return g.emit(t, csvOptions{})
+}
+
+// ks4Result is one pupil's end of KS4 result: GCSE English and maths grades
+// (each element double weighted) and the points of the EBacc and open
+// elements, with the number of EBacc slots filled.
+type ks4Result struct {
+	eng, mat, ebacc, open, ebaccSlots int
+}
+
+func (k ks4Result) att8() int { return 2*k.eng + 2*k.mat + k.ebacc + k.open }
+
+// gcseMean is the expected GCSE grade at latent attainment l.
+func (g *generator) gcseMean(l float64) float64 { return g.eff.GCSEMean + g.eff.GCSEPerSD*l }
+
+// drawKS4 draws the KS4 result of a pupil of latent attainment l: English
+// and maths grades around gcseMean(l), and up to three EBacc and three open
+// slots, fewer for weaker pupils, each filled with a grade around it.
+func (g *generator) drawKS4(r *rand.Rand, l float64) ks4Result {
+	m := g.gcseMean(l)
+	grade := func(mean, sd float64, lo int) int { return iround(clamp(mean+sd*r.NormFloat64(), float64(lo), 9)) }
+	slots := func(shift float64, cuts [3]float64) (int, int) {
+		h := m + r.NormFloat64()
+		n := 0
+		for _, c := range cuts {
+			if h > c {
+				n++
+			}
+		}
+		sum := 0
+		for i := 0; i < n; i++ {
+			sum += grade(m+shift, 1, 1)
+		}
+		return sum, n
+	}
+	var k ks4Result
+	k.eng, k.mat = grade(m, 0.9, 0), grade(m, 0.9, 0)
+	k.ebacc, k.ebaccSlots = slots(-0.3, [3]float64{0.5, 2, 3.5})
+	k.open, _ = slots(0.2, [3]float64{-1, 0, 1.5})
+	return k
+}
+
+// drawBaseline draws the KS2 baseline of a pupil of latent attainment l who
+// did not sit KS2 in the LA's files: the average of reading and maths scaled
+// scores, KS2Mean + KS2PerSD·l plus noise, to the nearest half point.
+func (g *generator) drawBaseline(r *rand.Rand, l float64) float64 {
+	v := clamp(g.eff.KS2Mean+g.eff.KS2PerSD*l+2.5*r.NormFloat64(), 80, 120)
+	return float64(iround(2*v)) / 2
 }

@@ -1,7 +1,8 @@
 // Package synth generates a deterministic synthetic local authority (LA) for
 // edwh: the establishments reference, several years of pupil-level extracts
-// (spring census, KS1, KS2, KS4, attendance, exclusions), a SEND audit
-// workbook and an interventions register, laid out in a landing folder with
+// (spring census, KS1, KS2, KS4, attendance, exclusions) with DfE-style
+// Attainment 8 estimates for each KS4 year, a SEND audit workbook and an
+// interventions register, laid out in a landing folder with
 // one sub-folder per source exactly as the loader expects to find them.
 //
 // The data is meant to exercise the pipeline the way real LA files do: mixed
@@ -62,12 +63,13 @@ const (
 	SourceExclusions     = "exclusions"
 	SourceAudit          = "audit"
 	SourceInterventions  = "interventions"
+	SourceP8Estimates    = "p8_estimates"
 )
 
 // sources lists the landing sub-folders that Generate writes, in the order
 // it writes them.
 var sources = [...]string{
-	SourceEstablishments, SourceCensus, SourceKS1, SourceKS2, SourceKS4,
+	SourceEstablishments, SourceCensus, SourceKS1, SourceKS2, SourceKS4, SourceP8Estimates,
 	SourceAttendance, SourceExclusions, SourceAudit, SourceInterventions,
 }
 
@@ -242,6 +244,9 @@ func (g *generator) run() error {
 			return err
 		}
 		if err := g.writeKS4(yi, roll); err != nil {
+			return err
+		}
+		if err := g.writeP8Estimates(yi, roll); err != nil {
 			return err
 		}
 		if err := g.writeAttendance(yi, roll); err != nil {

@@ -812,3 +812,76 @@ func TestDefaultConfig(t *testing.T) {
 		}
 	})
 }
+
+// TestP8Estimates reads the Attainment 8 estimates back: one file per KS4
+// year, bands that touch from 80 to 120 with estimates rising with the
+// baseline and elements that add up, and the LA's Progress 8 against them,
+// worked out here from the KS4 files, near the planted -NationalLead / 10.
+func TestP8Estimates(t *testing.T) {
+	dir, tr := generate(t, small)
+	if len(tr.P8Estimates.Paths) != len(tr.TimePeriods) {
+		t.Fatalf("%d estimates files for %d years", len(tr.P8Estimates.Paths), len(tr.TimePeriods))
+	}
+	num := func(s string) float64 {
+		t.Helper()
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		return v
+	}
+	var sum float64
+	var pupils int
+	for yi, tp := range tr.TimePeriods {
+		path := tr.P8Estimates.Paths[yi]
+		if want := fmt.Sprintf("%s/ks4_attainment_8_estimates_%d-%02d.csv", SourceP8Estimates, tp/100, tp%100); path != want {
+			t.Errorf("file %s, want %s", path, want)
+		}
+		f := readCSV(t, filepath.Join(dir, path))
+		type band struct{ lower, upper, est float64 }
+		var bands []band
+		for i, row := range f.rows {
+			b := band{num(f.get(row, "KS2 prior attainment lower bound")), num(f.get(row, "KS2 prior attainment upper bound")),
+				num(f.get(row, "Estimated Attainment 8 score"))}
+			elements := num(f.get(row, "English element")) + num(f.get(row, "Maths element")) +
+				num(f.get(row, "EBacc element")) + num(f.get(row, "Open element"))
+			if math.Abs(elements-b.est) > 0.021 {
+				t.Errorf("%s line %d: elements add up to %.2f, estimate %.2f", path, i+2, elements, b.est)
+			}
+			if i > 0 {
+				prev := bands[i-1]
+				if b.lower != prev.upper || b.est <= prev.est {
+					t.Errorf("%s line %d: band %g-%g estimate %.2f after %g-%g estimate %.2f", path, i+2, b.lower, b.upper, b.est, prev.lower, prev.upper, prev.est)
+				}
+			}
+			bands = append(bands, b)
+		}
+		if len(bands) == 0 || bands[0].lower != 80 || bands[len(bands)-1].upper != 120 {
+			t.Fatalf("%s: bands %v do not run from 80 to 120", path, bands)
+		}
+		// A baseline on a shared bound belongs to the higher band.
+		estimate := func(b float64) float64 {
+			for i := len(bands) - 1; i >= 0; i-- {
+				if b >= bands[i].lower {
+					return bands[i].est
+				}
+			}
+			t.Fatalf("baseline %g below every band", b)
+			return 0
+		}
+		ks4 := readCSV(t, filepath.Join(dir, "ks4", fmt.Sprintf("ks4_%d.csv", tp/100+1)))
+		for _, row := range ks4.rows {
+			a8, b := ks4.get(row, "Att8"), ks4.get(row, "KS2Baseline")
+			if a8 == "" || b == "" {
+				continue
+			}
+			sum += (num(a8) - estimate(num(b))) / 10
+			pupils++
+		}
+	}
+	p8, want := sum/float64(pupils), -tr.P8Estimates.NationalLead/10
+	t.Logf("the LA's Progress 8 against the estimates: %+.3f over %d pupils (planted %+.2f)", p8, pupils, want)
+	if math.Abs(p8-want) > 0.1 {
+		t.Errorf("the LA's Progress 8 is %+.3f, planted %+.2f", p8, want)
+	}
+}

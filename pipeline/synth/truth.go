@@ -63,6 +63,29 @@ type Truth struct {
 
 	// Audit describes the SEND audit workbook.
 	Audit Audit
+
+	// P8Estimates describes the Attainment 8 estimates written for each
+	// KS4 year.
+	P8Estimates P8Estimates
+}
+
+// P8Estimates describes the DfE-style Attainment 8 estimates, one file per
+// KS4 year (p8_estimates/ks4_attainment_8_estimates_2018-19.csv): for each
+// band of the KS2 baseline (below 90, one scaled-score point wide from 90 to
+// 115, and 115 to 120, each band's upper bound the next one's lower bound)
+// the mean Attainment 8 and elements of a synthetic England. England is the
+// generator's own model, KS2 baselines and KS4 results drawn from the same
+// latent attainment as the LA's (its Year 11 that year, drawn many times
+// over), except that from the same baseline England's pupils reach
+// NationalLead more Attainment 8 points, spread over the elements by their
+// slots. Against these estimates the LA's Progress 8 is about
+// -NationalLead / 10, up to the sampling noise of its own pupils (about
+// 0.03 for the default LA). Pupils whose baseline comes from KS2 results in
+// the LA's files (only when Years is above 5) have a slightly different
+// baseline noise than England's, which the estimates ignore.
+type P8Estimates struct {
+	Paths        []string // the files, by KS4 year
+	NationalLead float64  // Attainment 8 points
 }
 
 // School identifies one establishment.
@@ -237,6 +260,7 @@ func newTruth(cfg Config, eff Effects) *Truth {
 		Flagged: make(map[string]map[string]int),
 		Effects: eff,
 	}
+	t.P8Estimates.NationalLead = nationalLead
 	for yi := 0; yi < cfg.Years; yi++ {
 		y := cfg.FirstYear + yi
 		t.TimePeriods = append(t.TimePeriods, y*100+(y+1)%100)

@@ -1,7 +1,13 @@
 -- progress8: Progress 8 for each school and the LA, by pupil group, per
--- year, computed from pupil results (stg.p8_pupils; read its comment on
--- where the estimates come from).
+-- year, computed from pupil results (stg.p8_pupils).
 --
+--   estimate_source  where the pupils' estimated Attainment 8 came from:
+--                'dfe_published' DfE's published estimates for the year
+--                (landing/p8_estimates), so p8 is measured against England
+--                as DfE's is; 'cohort_loaded' the mean A8 of the pupils
+--                loaded with the same KS2 baseline, so with one LA's pupils
+--                the LA's p8 is 0 by construction and schools are compared
+--                with the LA. One value per year.
 --   p8           mean of pupils' P8 after capping extreme negative scores
 --                (DfE's P8MEA); p8_uncapped is the plain mean (P8MEA_ORIG)
 --   p8_ci_low/high  p8 -/+ 1.96 x national SD / sqrt(pupils) (DfE's
@@ -24,7 +30,7 @@
 -- suppressed, and an LA's schools never have exactly one school suppressed
 -- for a group (the LA row less the other schools would give it away).
 -- depends: stg.p8_pupils, mart.pupils
--- check: not_null level, time_period, pupil_group, suppressed
+-- check: not_null level, time_period, pupil_group, suppressed, estimate_source
 -- check: unique level, urn, la_code, pupil_group, time_period
 -- check: accepted_values banding = 'Well above average', 'Above average', 'Average', 'Below average', 'Well below average'
 WITH pupils AS (
@@ -49,17 +55,17 @@ sd AS (
     FROM stg.p8_pupils GROUP BY time_period
 ),
 agg AS (
-    SELECT 'school' AS level, urn, la_code, time_period, pupil_group,
+    SELECT 'school' AS level, urn, la_code, time_period, estimate_source, pupil_group,
            count(*) AS pupils, avg(att8) AS att8, avg(p8_adjusted) AS p8, avg(p8) AS p8_uncapped,
            count(*) FILTER (WHERE p8_capped) AS pupils_capped,
            avg(p8_eng) AS p8_eng, avg(p8_mat) AS p8_mat, avg(p8_ebacc) AS p8_ebacc, avg(p8_open) AS p8_open,
            avg(p8_supplied) AS p8_supplied
-    FROM membership WHERE pupil_group IS NOT NULL GROUP BY urn, la_code, time_period, pupil_group
+    FROM membership WHERE pupil_group IS NOT NULL GROUP BY urn, la_code, time_period, estimate_source, pupil_group
     UNION ALL
-    SELECT 'la', NULL, la_code, time_period, pupil_group,
+    SELECT 'la', NULL, la_code, time_period, estimate_source, pupil_group,
            count(*), avg(att8), avg(p8_adjusted), avg(p8), count(*) FILTER (WHERE p8_capped),
            avg(p8_eng), avg(p8_mat), avg(p8_ebacc), avg(p8_open), avg(p8_supplied)
-    FROM membership WHERE pupil_group IS NOT NULL GROUP BY la_code, time_period, pupil_group
+    FROM membership WHERE pupil_group IS NOT NULL GROUP BY la_code, time_period, estimate_source, pupil_group
 ),
 ci AS (
     SELECT a.*, sd.sigma,
@@ -103,6 +109,7 @@ SELECT
     time_period,
     edwh_year_label(time_period)                        AS academic_year,
     level, urn, la_code, pupil_group,
+    estimate_source,
     CASE WHEN small THEN NULL ELSE pupils END           AS pupils,
     CASE WHEN small THEN NULL ELSE round(att8, 2) END   AS att8,
     CASE WHEN small THEN NULL ELSE round(p8, 2) END     AS p8,
