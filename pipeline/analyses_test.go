@@ -77,14 +77,19 @@ func TestAnalysesRecoverPlantedEffects(t *testing.T) {
 	if sdid >= 0 || shi >= 0 {
 		t.Errorf("programme suspension effect %.2f (%.2f to %.2f) is not a clear fall", sdid, slo, shi)
 	}
-	// The placebo has no effect: its intervals cover zero, for every
-	// measure and pupil group with an estimate.
+	// The placebo has no effect. Its intervals for what the programme
+	// targets (absence, persistent absence, suspensions) cover zero; over
+	// every measure and pupil group, a 95% interval misses a zero effect
+	// one time in twenty by design (seed 1 misses on KS4 Progress 8, the
+	// placebo's two secondaries about two standard errors below their
+	// comparison schools), so at least 90% must cover it.
 	rows, err := db.Query(`SELECT measure, pupil_group, did, ci_low, ci_high FROM intervention_effects
 		WHERE programme = ? AND level = 'programme' AND did IS NOT NULL ORDER BY ALL`, truth.Placebo.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	placebo := 0
+	targeted := map[string]bool{"overall_absence_rate": true, "persistent_absence_rate": true, "suspension_rate": true, "one_plus_suspension_rate": true}
+	placebo, missed := 0, 0
 	for rows.Next() {
 		var measure, group string
 		var d, l, h float64
@@ -93,12 +98,19 @@ func TestAnalysesRecoverPlantedEffects(t *testing.T) {
 		}
 		placebo++
 		if l > 0 || h < 0 {
-			t.Errorf("placebo %s (%s): interval %.3f to %.3f excludes zero (did %.3f)", measure, group, l, h, d)
+			missed++
+			t.Logf("placebo %s (%s): interval %.3f to %.3f excludes zero (did %.3f)", measure, group, l, h, d)
+			if targeted[measure] && group == "all" {
+				t.Errorf("placebo %s: interval %.3f to %.3f excludes zero (did %.3f)", measure, l, h, d)
+			}
 		}
 	}
 	rows.Close()
 	if placebo < 30 {
 		t.Errorf("only %d placebo estimates, want every measure for all, SEN and disadvantaged pupils", placebo)
+	}
+	if float64(missed) > 0.1*float64(placebo) {
+		t.Errorf("%d of %d placebo intervals exclude zero; a 95%% interval should miss about 1 in 20", missed, placebo)
 	}
 	// Gaps in the planted directions, at LA level in the last year.
 	gap := func(measure, comparison string) float64 {
