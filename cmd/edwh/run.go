@@ -68,6 +68,16 @@ func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
 		return
 	}
 	fmt.Fprintf(w, "\nedwh run %d %s in %s\n", s.RunID, s.Status, s.Duration.Round(10*time.Millisecond))
+	if len(s.Phases) > 0 {
+		var parts []string
+		for _, p := range s.Phases {
+			if strings.HasPrefix(p.Name, "ingest ") && p.Name != "ingest (all sources)" {
+				continue // per source: see edwh bench
+			}
+			parts = append(parts, fmt.Sprintf("%s %s", p.Name, p.Duration.Round(10*time.Millisecond)))
+		}
+		fmt.Fprintf(w, "  took:    %s\n", strings.Join(parts, ", "))
+	}
 	fmt.Fprintf(w, "  files:   %d in landing, %d new: %d loaded, %d refused; %d still being written\n",
 		s.FilesSeen, s.FilesNew, s.FilesLoaded, s.FilesRefused, s.FilesWaiting)
 	fmt.Fprintf(w, "  rows:    %s loaded, %s quarantined, %s values set to NULL or flagged\n",
