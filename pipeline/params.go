@@ -35,7 +35,7 @@ var Parameters = []Parameter{
 	{"p8_national_sd", 0, "national standard deviation of pupil Progress 8 scores for confidence intervals; 0 = computed from the cohort loaded (DfE 2019 implied about 1.28: VERIFIED-EMPIRICAL)"},
 	{"ks2_nominal_below_standard", 79, "scaled score given to a KS2 pupil working below the test standard (code B) in the gap index (SECONDARY: sigplus, 2017)"},
 	{"neighbours_k", 10, "how many similar schools school_neighbours lists for each school"},
-	{"bootstrap_replicates", 1000, "bootstrap resamples of schools behind the confidence intervals of intervention_effects"},
+	{"bootstrap_replicates", 200, "bootstrap resamples of schools behind se_schools in intervention_effects (200 give a standard error within about 5% of its limit)"},
 	{"bootstrap_seed", 1, "seed of those resamples: the same seed gives the same intervals on every run"},
 	{"neighbours_same_la", 0, "1 looks for similar schools only within the school's own LA (for national extracts, where comparing every school with every other is slow); 0 among all schools loaded"},
 }
