@@ -62,6 +62,11 @@ SELECT p.time_period, edwh_year_label(p.time_period) AS academic_year,
        round(f.share_disadvantaged * 100, 1) AS pct_disadvantaged, round(f.share_sen_support * 100, 1) AS pct_sen_support,
        round(f.share_ehcp * 100, 1) AS pct_ehcp, round(f.share_eal * 100, 1) AS pct_eal, f.pupils,
        round(f.prior_attainment, 2) AS prior_attainment,
+       -- prior_attainment is on a different scale in each phase (it is
+       -- standardised within phase for the distance); say which, per row.
+       CASE WHEN f.prior_attainment IS NULL THEN NULL
+            WHEN f.phase ILIKE '%secondary%' THEN 'mean KS2 baseline of KS4 pupils'
+            ELSE 'share meeting the phonics standard (0 to 1)' END AS prior_attainment_measure,
        'share disadvantaged, SEN support, EHC plan, EAL, log pupils on roll, prior attainment (z-scores within phase and year)' AS features
 FROM pairs p JOIN features f ON f.urn = p.neighbour_urn AND f.time_period = p.time_period
 QUALIFY rank <= getvariable('edwh_neighbours_k')
