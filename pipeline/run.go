@@ -410,9 +410,18 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	if err := recordChecks(ctx, tx, sum.RunID, tres); err != nil {
 		return err
 	}
-	for _, m := range tres.Models {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint)
-			VALUES (?, ?, ?, ?, now(), ?, nullif(?, ''))`, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint); err != nil {
+	if len(tres.Models) > 0 {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint) VALUES `)
+		var args []any
+		for i, m := range tres.Models {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, now(), ?, nullif(?, ''))")
+			args = append(args, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
 	}
@@ -461,14 +470,23 @@ func checkLine(cr transforms.CheckResult) string {
 func recordChecks(ctx context.Context, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, runID int64, res *transforms.Result) error {
-	for _, cr := range res.Checks {
-		if _, err := db.ExecContext(ctx, `INSERT INTO ops.checks (run_id, "check", model, status, failing_rows, severity, description, checked_at, carried)
-			VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)`,
-			runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description, cr.Carried); err != nil {
-			return err
-		}
+	// One INSERT for all of them: a statement per check cost more than the
+	// checks themselves on an LA's data.
+	if len(res.Checks) == 0 {
+		return nil
 	}
-	return nil
+	var q strings.Builder
+	q.WriteString(`INSERT INTO ops.checks (run_id, "check", model, status, failing_rows, severity, description, checked_at, carried) VALUES `)
+	args := make([]any, 0, 8*len(res.Checks))
+	for i, cr := range res.Checks {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, now(), ?)")
+		args = append(args, runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description, cr.Carried)
+	}
+	_, err := db.ExecContext(ctx, q.String(), args...)
+	return err
 }
 
 // stateHash fingerprints everything a publish depends on.

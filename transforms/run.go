@@ -245,24 +245,59 @@ func (p *Project) Build(ctx context.Context, db Execer, st *State, progress Prog
 		mr.Seconds = time.Since(start).Seconds()
 		res.Models = append(res.Models, mr)
 	}
+	var pending []int // indexes into res.Checks of the checks to run
 	for _, c := range p.Checks {
 		if prev, ok := st.carried(c, kept); ok {
 			res.Checks = append(res.Checks, prev)
 			continue
 		}
-		cr := CheckResult{Check: c, Status: "pass"}
-		q := fmt.Sprintf("SELECT count(*) FROM (%s\n) AS failing", strings.TrimRight(strings.TrimSpace(c.SQL), ";"))
-		if err := db.QueryRowContext(ctx, q).Scan(&cr.FailingRows); err != nil {
-			if ctx.Err() != nil {
-				return res, ctx.Err()
-			}
-			cr.Status, cr.Err = "error", err
-		} else if cr.FailingRows > 0 {
-			cr.Status = "fail"
+		res.Checks = append(res.Checks, CheckResult{Check: c})
+		pending = append(pending, len(res.Checks)-1)
+	}
+	for len(pending) > 0 {
+		n := min(len(pending), checkBatch)
+		if err := runChecks(ctx, db, res.Checks, pending[:n]); err != nil {
+			return res, err
 		}
-		res.Checks = append(res.Checks, cr)
+		pending = pending[n:]
 	}
 	return res, nil
+}
+
+// checkBatch is how many checks run as one query. A query per check cost
+// more in planning and round trips than the counting itself on an LA's
+// data (1.7 s of 7 for 250 checks); one query lets DuckDB plan them
+// together.
+const checkBatch = 64
+
+// runChecks counts the failing rows of the checks at idx in one query, one
+// column per check. If the query cannot run (a check's SQL is wrong), every
+// check of the batch is marked "error" with the reason: the transaction is
+// spoilt by then, and the run fails without publishing either way.
+func runChecks(ctx context.Context, db Execer, checks []CheckResult, idx []int) error {
+	cols := make([]string, len(idx))
+	counts := make([]int64, len(idx))
+	dest := make([]any, len(idx))
+	for k, i := range idx {
+		cols[k] = fmt.Sprintf("(SELECT count(*) FROM (%s\n) AS failing)", strings.TrimRight(strings.TrimSpace(checks[i].Check.SQL), ";"))
+		dest[k] = &counts[k]
+	}
+	err := db.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ",\n")).Scan(dest...)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for k, i := range idx {
+		cr := &checks[i]
+		switch {
+		case err != nil:
+			cr.Status, cr.Err = "error", err
+		case counts[k] > 0:
+			cr.Status, cr.FailingRows = "fail", counts[k]
+		default:
+			cr.Status = "pass"
+		}
+	}
+	return nil
 }
 
 // carried returns the previous result of a check that reads only kept
