@@ -81,10 +81,7 @@ const (
 
 // Load reads one file and, in one transaction, loads its good rows into the
 // source's raw table, records its bad rows in ops.quarantine and the file in
-// ops.loads. (For speed, the bad rows reach the raw table too and leave it
-// in a second transaction straight after; if the process stops in between,
-// EnsureTable removes them at the start of the next run, before any model
-// reads the table.) A file whose bytes were loaded before is skipped. A file that
+// ops.loads. A file whose bytes were loaded before is skipped. A file that
 // cannot be read at all is refused: recorded with the reason, nothing loaded.
 // The returned error is for failures of the database or the file system,
 // which end the run; a refused file is not an error.

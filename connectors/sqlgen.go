@@ -564,9 +564,7 @@ func fieldComment(f *Field) string {
 }
 
 // EnsureTable creates (or widens) the raw table of src, so that models can
-// read it before any file of that source has arrived. It also removes any
-// quarantined rows a load stopped between its two transactions left behind
-// (see Loader.Load).
+// read it before any file of that source has arrived.
 func EnsureTable(ctx context.Context, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
@@ -580,11 +578,6 @@ func EnsureTable(ctx context.Context, db interface {
 			if _, err := db.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("creating %s: %w", src.Table, err)
 			}
-		}
-	}
-	if !src.Wide {
-		if err := purgeQuarantined(ctx, db, src, 0); err != nil {
-			return fmt.Errorf("cleaning %s: %w", src.Table, err)
 		}
 	}
 	return nil
