@@ -350,6 +350,39 @@ func TestLoadTwiceAndSupersede(t *testing.T) {
 	}
 }
 
+// Quarantined rows are not loaded, so they supersede nothing: only the rows
+// a file loads replace earlier rows of their school and date, as
+// stg.census reads them.
+func TestQuarantinedRowsSupersedeNothing(t *testing.T) {
+	conn, ctx := openDB(t)
+	dir := t.TempDir()
+	l := loader(t)
+	f1 := writeFile(t, dir, "census_2019.csv", []byte(censusHeader+upn1+",S,A,8512001,17/01/2019,5,F,,,,N,,0,,,,\n"))
+	r1, err := l.Load(ctx, conn, 1, f1)
+	if err != nil || r1.Status != connectors.StatusLoaded {
+		t.Fatal(err, r1.Status)
+	}
+	// The later file's one row for 8512001 is quarantined (Z is no SEN
+	// provision); its row for 8512002 loads.
+	f2 := writeFile(t, dir, "census_2019_more.csv", []byte(censusHeader+
+		upn1+",S,A,8512001,17/01/2019,5,F,,,,Z,,0,,,,\n"+upn2+",S,A,8512002,17/01/2019,5,F,,,,N,,0,,,,\n"))
+	r2, err := l.Load(ctx, conn, 2, f2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.RowsLoaded != 1 || r2.RowsQuarantined != 1 {
+		t.Fatalf("loaded %d, quarantined %d; want 1 and 1", r2.RowsLoaded, r2.RowsQuarantined)
+	}
+	if len(r2.Supersedes) != 0 {
+		t.Errorf("supersedes %v on the strength of a quarantined row", r2.Supersedes)
+	}
+	var n int
+	conn.QueryRowContext(ctx, `SELECT count(*) FROM raw.census WHERE _load_id = ?`, r2.LoadID).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d rows of the second file in raw.census, want 1", n)
+	}
+}
+
 func TestLoadXLSXWithTitleRows(t *testing.T) {
 	conn, ctx := openDB(t)
 	x := excelize.NewFile()

@@ -2,6 +2,8 @@ package pipeline_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -100,9 +102,13 @@ func TestRandomKills(t *testing.T) {
 		}
 		var unbalanced int64
 		db.QueryRow(`SELECT count(*) FROM ops.loads WHERE status = 'loaded' AND rows_read <> rows_loaded + rows_quarantined`).Scan(&unbalanced)
+		whole := loadsWhole(db)
 		db.Close()
 		if unbalanced != 0 {
 			t.Fatalf("kill %d: %d unbalanced loads", i, unbalanced)
+		}
+		if whole != "" {
+			t.Fatalf("kill %d after %v: %s", i, delay, whole)
 		}
 	}
 	// The late files no run saw yet arrive before the final run, so that it
@@ -189,4 +195,142 @@ func TestDiskFullWhilePublishing(t *testing.T) {
 	if sum := runOnce(t, c); sum.Published == "" {
 		t.Errorf("after freeing space: %+v", sum)
 	}
+}
+
+// TestKillAsALoadCommits kills a run the moment a file with quarantined
+// rows has committed its load (failpoint load-committed), before the run
+// does anything else. The working database must already be whole: a
+// researcher opening it, or any reader, finds every loaded row in its raw
+// table once and no quarantined row there, and the rerun reaches what a
+// run never killed reaches. (Quarantined rows used to leave the raw table
+// in a second transaction after the load's; a kill in between left them
+// there, loaded and quarantined at once, until the next run.)
+func TestKillAsALoadCommits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test")
+	}
+	clean, _ := deployment(t, true)
+	key, _ := os.ReadFile(filepath.Join(clean.Dir, "secret.key"))
+	runOnce(t, clean)
+	want := fingerprint(t, clean)
+
+	// The first loaded file with quarantined rows in a raw table that
+	// receives every record first (not a Wide source), and how many loads
+	// commit up to it: the same files load in the same order below.
+	db, err := warehouse.Open(clean.DatabasePath(), warehouse.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var narrow []string
+	for _, s := range pipeline.Sources() {
+		if !s.Wide {
+			narrow = append(narrow, "'"+s.Name+"'")
+		}
+	}
+	var n int
+	var path string
+	var quarantined int64
+	if err := db.QueryRow(fmt.Sprintf(`SELECT k, path, rows_quarantined FROM (
+			SELECT row_number() OVER (ORDER BY load_id) AS k, * FROM ops.loads WHERE status = 'loaded')
+		WHERE rows_quarantined > 0 AND source IN (%s) ORDER BY k LIMIT 1`, strings.Join(narrow, ", "))).
+		Scan(&n, &path, &quarantined); err != nil {
+		t.Fatalf("no loaded file with quarantined rows to kill after: %v", err)
+	}
+	db.Close()
+
+	c, _ := deployment(t, true)
+	os.WriteFile(filepath.Join(c.Dir, "secret.key"), key, 0o600)
+	fp := fmt.Sprintf("load-committed:%d", n)
+	err = subprocess(t, c, fp).Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed at %s: %v", fp, err)
+	}
+
+	// As a reader finds it straight after the kill.
+	db, err = warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lastPath string
+	var lastQ int64
+	if err := db.QueryRow(`SELECT path, rows_quarantined FROM ops.loads WHERE status = 'loaded' ORDER BY load_id DESC LIMIT 1`).
+		Scan(&lastPath, &lastQ); err != nil {
+		t.Fatal(err)
+	}
+	if lastPath != path || lastQ != quarantined {
+		t.Fatalf("killed after %s (%d quarantined), want after %s (%d quarantined)", lastPath, lastQ, path, quarantined)
+	}
+	if problem := loadsWhole(db); problem != "" {
+		t.Errorf("killed at %s, straight after %s committed: %s", fp, path, problem)
+	}
+	db.Close()
+
+	sum := runOnce(t, c)
+	if sum.Status != pipeline.StatusSucceeded {
+		t.Fatalf("rerun: %+v", sum)
+	}
+	if got := fingerprint(t, c); got != want {
+		t.Errorf("after a kill at %s and a rerun the marts differ from a clean run:\n got %s\nwant %s", fp, got, want)
+	}
+	db, _ = warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+	defer db.Close()
+	if problem := loadsWhole(db); problem != "" {
+		t.Errorf("after the rerun: %s", problem)
+	}
+}
+
+// loadsWhole checks that the working database holds every load whole, as
+// any reader finds it: for each file recorded as loaded, exactly
+// rows_loaded rows in its source's raw table, and in ops.quarantine
+// rows_quarantined records that quarantine a row, so that rows_read =
+// rows_loaded + rows_quarantined holds of the tables and not only of the
+// ledger; no raw row with a problem that quarantines it; no raw row of a
+// load not recorded as loaded. It returns what is wrong, or "".
+func loadsWhole(db *sql.DB) string {
+	tables := map[string]bool{}
+	rows, err := db.Query(`SELECT schema_name || '.' || table_name FROM duckdb_tables()`)
+	if err != nil {
+		return err.Error()
+	}
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables[name] = true
+	}
+	rows.Close()
+	if !tables["ops.loads"] {
+		return "" // killed before the ledger existed
+	}
+	var problems []string
+	for _, s := range pipeline.Sources() {
+		var wrong, bad, orphans int64
+		if !tables[s.Table] {
+			if err := db.QueryRow(`SELECT count(*) FROM ops.loads WHERE source = ? AND status = 'loaded' AND rows_loaded > 0`, s.Name).Scan(&wrong); err != nil {
+				return err.Error()
+			}
+			if wrong > 0 {
+				problems = append(problems, fmt.Sprintf("%s: %d loads but no table %s", s.Name, wrong, s.Table))
+			}
+			continue
+		}
+		if err := db.QueryRow(fmt.Sprintf(`SELECT count(*) FROM ops.loads l
+			LEFT JOIN (SELECT _load_id, count(*) AS n FROM %s GROUP BY ALL) r ON r._load_id = l.load_id
+			LEFT JOIN (SELECT load_id, count(DISTINCT line) AS n FROM ops.quarantine WHERE action = 'row' GROUP BY ALL) q ON q.load_id = l.load_id
+			WHERE l.source = ? AND l.status = 'loaded'
+			  AND (coalesce(r.n, 0) <> l.rows_loaded OR coalesce(q.n, 0) <> l.rows_quarantined
+			       OR l.rows_read <> l.rows_loaded + l.rows_quarantined)`, s.Table), s.Name).Scan(&wrong); err != nil {
+			return err.Error()
+		}
+		if err := db.QueryRow(fmt.Sprintf(`SELECT count(*) FILTER (WHERE list_contains(list_transform(_problems, x -> x.action), 'row')),
+			count(*) FILTER (WHERE _load_id NOT IN (SELECT load_id FROM ops.loads WHERE status = 'loaded'))
+			FROM %s`, s.Table)).Scan(&bad, &orphans); err != nil {
+			return err.Error()
+		}
+		if wrong+bad+orphans > 0 {
+			problems = append(problems, fmt.Sprintf("%s: %d loads whose rows in %s or ops.quarantine differ from ops.loads, %d quarantined rows in %s, %d rows of no recorded load",
+				s.Name, wrong, s.Table, bad, s.Table, orphans))
+		}
+	}
+	return strings.Join(problems, "; ")
 }

@@ -12,14 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/edwh/edwh/connectors"
+	fp "github.com/edwh/edwh/internal/failpoint"
 	"github.com/edwh/edwh/pipeline/warehouse"
 	edwhsql "github.com/edwh/edwh/sql"
 	"github.com/edwh/edwh/transforms"
@@ -100,23 +99,9 @@ func (s *Summary) phase(name string, rows int64, start time.Time) {
 }
 
 // failpoint lets crash tests kill the process at a named point of a run
-// (EDWH_FAILPOINT=after-load:2 dies after the second file has committed).
-// It sends itself SIGKILL: no deferred function or handler runs, exactly
-// like a power cut or the OOM killer.
-func failpoint(name string, n int) {
-	fp := os.Getenv("EDWH_FAILPOINT")
-	if fp == "" {
-		return
-	}
-	want, count, _ := strings.Cut(fp, ":")
-	if want != name {
-		return
-	}
-	if c, _ := strconv.Atoi(count); count == "" || c == n {
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
-	}
-}
+// (EDWH_FAILPOINT=after-load:2 dies after the second file has committed);
+// see internal/failpoint.
+func failpoint(name string, n int) { fp.Hit(name, n) }
 
 func (r *Runner) now() time.Time {
 	if r.Now != nil {

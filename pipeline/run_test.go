@@ -298,6 +298,14 @@ func TestKilledRunsLeavePublishIntactAndRerunRecovers(t *testing.T) {
 			if cur != "" {
 				t.Errorf("killed first run published %s", cur)
 			}
+			if db, err := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true}); err != nil {
+				t.Errorf("the working database does not open after a kill at %s: %v", fp, err)
+			} else {
+				if problem := loadsWhole(db); problem != "" {
+					t.Errorf("after a kill at %s: %s", fp, problem)
+				}
+				db.Close()
+			}
 			// The working database opens, and the killed run is marked interrupted.
 			sum := runOnce(t, c)
 			if sum.Status != pipeline.StatusSucceeded {

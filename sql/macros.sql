@@ -49,8 +49,10 @@ CREATE OR REPLACE TEMP MACRO edwh_num(s) AS
 
 -- Dates: ISO (2019-01-17) and UK (17/01/2019, 17/1/19, 17-01-2019), with or
 -- without a time of day, and Excel serial day numbers (43482). Never US order.
-CREATE OR REPLACE TEMP MACRO edwh_date(s) AS (
-    WITH p AS (SELECT CAST(CASE
+-- Years outside 1900-2100 are NULL (edwh_date_in_range). No subquery: the
+-- connectors call it inside the statement that reads a whole file, where a
+-- subquery becomes a join over every row.
+CREATE OR REPLACE TEMP MACRO edwh_date_any(s) AS CAST(CASE
         -- the two common forms first, each a single cheap parse
         WHEN length(trim(s)) = 10 AND trim(s)[5] = '-' AND trim(s)[8] = '-' THEN try_cast(trim(s) AS DATE)
         WHEN length(trim(s)) = 10 AND trim(s)[3] = '/' AND trim(s)[6] = '/' THEN try_strptime(trim(s), '%d/%m/%Y')
@@ -60,8 +62,14 @@ CREATE OR REPLACE TEMP MACRO edwh_date(s) AS (
             THEN DATE '1899-12-30' + CAST(floor(CAST(trim(s) AS DOUBLE)) AS INTEGER)
         ELSE try_strptime(trim(s), ['%Y-%m-%d', '%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S',
                                     '%Y-%m-%dT%H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d %b %Y', '%d %B %Y'])
-        END AS DATE) AS d)
-    SELECT CASE WHEN year(d) BETWEEN 1900 AND 2100 THEN d END FROM p);
+        END AS DATE);
+
+-- A date from 1900 to 2100, else NULL: d is evaluated once (greatest and
+-- least move a date outside the range onto a day just outside it).
+CREATE OR REPLACE TEMP MACRO edwh_date_in_range(d) AS
+    nullif(least(nullif(greatest(d, DATE '1899-12-31'), DATE '1899-12-31'), DATE '2101-01-01'), DATE '2101-01-01');
+
+CREATE OR REPLACE TEMP MACRO edwh_date(s) AS edwh_date_in_range(edwh_date_any(s));
 
 -- Yes/no flags: 1/0, Y/N, Yes/No, True/False, T/F.
 CREATE OR REPLACE TEMP MACRO edwh_bool(s) AS CASE upper(trim(s))
@@ -71,13 +79,15 @@ END;
 
 -- Academic year as the integer 201819 from '2018/19', '2018-19', '201819' or
 -- '2018/2019'. The second year must follow the first, or the value is NULL.
-CREATE OR REPLACE TEMP MACRO edwh_academic_year(s) AS (
-    WITH p AS (SELECT regexp_extract(replace(trim(s), ' ', ''),
-                   '^((?:19|20)[0-9]{2})[/-]?((?:19|20)?[0-9]{2})$', ['y1', 'y2']) AS m)
-    SELECT CASE WHEN m.y1 <> '' AND CAST(right(m.y2, 2) AS INTEGER) = (CAST(m.y1 AS INTEGER) + 1) % 100
-                 AND (length(m.y2) = 2 OR CAST(m.y2 AS INTEGER) = CAST(m.y1 AS INTEGER) + 1)
-                THEN CAST(m.y1 AS INTEGER) * 100 + (CAST(m.y1 AS INTEGER) + 1) % 100 END
-    FROM p);
+-- (No subquery: see edwh_date.)
+CREATE OR REPLACE TEMP MACRO edwh_academic_year_of(m) AS
+    CASE WHEN struct_extract(m, 'y1') <> ''
+           AND CAST(right(struct_extract(m, 'y2'), 2) AS INTEGER) = (CAST(struct_extract(m, 'y1') AS INTEGER) + 1) % 100
+           AND (length(struct_extract(m, 'y2')) = 2 OR CAST(struct_extract(m, 'y2') AS INTEGER) = CAST(struct_extract(m, 'y1') AS INTEGER) + 1)
+         THEN CAST(struct_extract(m, 'y1') AS INTEGER) * 100 + (CAST(struct_extract(m, 'y1') AS INTEGER) + 1) % 100 END;
+
+CREATE OR REPLACE TEMP MACRO edwh_academic_year(s) AS edwh_academic_year_of(regexp_extract(replace(trim(s), ' ', ''),
+    '^((?:19|20)[0-9]{2})[/-]?((?:19|20)?[0-9]{2})$', ['y1', 'y2']));
 
 -- The academic year (201819) a date falls in: years start on 1 September.
 CREATE OR REPLACE TEMP MACRO edwh_year_of(d) AS CAST(

@@ -1,0 +1,35 @@
+// Package failpoint lets crash tests kill the process at a named point of a
+// run: EDWH_FAILPOINT=after-load:2 dies the second time the pipeline passes
+// the point named after-load (EDWH_FAILPOINT=before-publish, with no count,
+// the first time). The process sends itself SIGKILL, so no deferred function
+// or handler runs, exactly like a power cut or the OOM killer.
+//
+// Points: load-committed (connectors: a file's load transaction has just
+// committed, before Load returns), after-load (pipeline: a loaded file has
+// been counted in the run), transform (a model is about to be built),
+// before-publish, publish (inside the publish step).
+package failpoint
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Hit kills the process if EDWH_FAILPOINT names this point, and either
+// gives no count or the count n.
+func Hit(name string, n int) {
+	fp := os.Getenv("EDWH_FAILPOINT")
+	if fp == "" {
+		return
+	}
+	want, count, _ := strings.Cut(fp, ":")
+	if want != name {
+		return
+	}
+	if c, _ := strconv.Atoi(count); count == "" || c == n {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+}
