@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/edwh/edwh/transforms"
 	edwhsql "github.com/edwh/edwh/sql"
+	"github.com/edwh/edwh/transforms"
 )
 
 // incrementalState describes what the last committed transform built, so
