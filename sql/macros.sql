@@ -124,3 +124,10 @@ CREATE OR REPLACE TEMP MACRO edwh_la(s) AS
 -- Four-digit establishment number; NULL otherwise.
 CREATE OR REPLACE TEMP MACRO edwh_estab(s) AS
     CASE WHEN regexp_full_match(trim(s), '[0-9]{4}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
+
+-- x rounded to d decimal places after snapping it to 9: sums and averages
+-- computed in parallel differ in the 16th digit from run to run, which
+-- decides which way a value that is exactly on a boundary in decimal
+-- (a mean P8 of 0.125) rounds. Snapping first makes the same data publish
+-- the same figures.
+CREATE OR REPLACE TEMP MACRO edwh_round(x, d) AS round(round(x, 9), d);

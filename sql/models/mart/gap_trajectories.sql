@@ -94,6 +94,6 @@ SELECT
     la_code, comparison, key_stage,
     CASE WHEN s THEN NULL ELSE group_n END                                AS group_n,
     CASE WHEN s THEN NULL ELSE reference_n END                            AS reference_n,
-    CASE WHEN s THEN NULL ELSE round(20 * (reference_rank - group_rank), 2) END AS gap_index,
+    CASE WHEN s THEN NULL ELSE edwh_round(20 * (reference_rank - group_rank), 2) END AS gap_index,
     s AS suppressed
 FROM (SELECT *, least(group_n, reference_n) < getvariable('edwh_suppress_below') AS s FROM agg)

@@ -20,6 +20,8 @@
 --                below 0
 --   p8_supplied  mean of the P8 scores DfE supplied in the KS4 file, when
 --                it did, and p8_difference = p8_uncapped - p8_supplied
+-- Figures are rounded with edwh_round (snapped to 9 dp first), so the same
+-- data always rounds the same way.
 -- Groups: all, disadvantaged, not_disadvantaged, sen_support, ehcp, no_sen,
 -- eal, english_first, boys, girls (characteristics from the pupil's census
 -- that year; pupils without one count only in 'all'). Groups of fewer than
@@ -111,24 +113,24 @@ SELECT
     level, urn, la_code, pupil_group,
     estimate_source,
     CASE WHEN small THEN NULL ELSE pupils END           AS pupils,
-    CASE WHEN small THEN NULL ELSE round(att8, 2) END   AS att8,
-    CASE WHEN small THEN NULL ELSE round(p8, 2) END     AS p8,
-    CASE WHEN small THEN NULL ELSE round(lo, 2) END     AS p8_ci_low,
-    CASE WHEN small THEN NULL ELSE round(hi, 2) END     AS p8_ci_high,
-    CASE WHEN small THEN NULL ELSE round(p8_uncapped, 2) END AS p8_uncapped,
+    CASE WHEN small THEN NULL ELSE edwh_round(att8, 2) END   AS att8,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8, 2) END     AS p8,
+    CASE WHEN small THEN NULL ELSE edwh_round(lo, 2) END     AS p8_ci_low,
+    CASE WHEN small THEN NULL ELSE edwh_round(hi, 2) END     AS p8_ci_high,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_uncapped, 2) END AS p8_uncapped,
     CASE WHEN small THEN NULL ELSE pupils_capped END    AS pupils_capped,
-    CASE WHEN small THEN NULL ELSE round(p8_eng, 2) END   AS p8_eng,
-    CASE WHEN small THEN NULL ELSE round(p8_mat, 2) END   AS p8_mat,
-    CASE WHEN small THEN NULL ELSE round(p8_ebacc, 2) END AS p8_ebacc,
-    CASE WHEN small THEN NULL ELSE round(p8_open, 2) END  AS p8_open,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_eng, 2) END   AS p8_eng,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_mat, 2) END   AS p8_mat,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_ebacc, 2) END AS p8_ebacc,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_open, 2) END  AS p8_open,
     CASE WHEN small THEN NULL
          WHEN p8 > 0.5 AND lo > 0 THEN 'Well above average'
          WHEN lo > 0 THEN 'Above average'
          WHEN p8 < -0.5 AND hi < 0 THEN 'Well below average'
          WHEN hi < 0 THEN 'Below average'
          ELSE 'Average' END                             AS banding,
-    CASE WHEN small THEN NULL ELSE round(sigma, 3) END  AS national_sd,
-    CASE WHEN small THEN NULL ELSE round(p8_supplied, 2) END AS p8_supplied,
-    CASE WHEN small THEN NULL ELSE round(p8_uncapped - p8_supplied, 2) END AS p8_difference,
+    CASE WHEN small THEN NULL ELSE edwh_round(sigma, 3) END  AS national_sd,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_supplied, 2) END AS p8_supplied,
+    CASE WHEN small THEN NULL ELSE edwh_round(p8_uncapped - p8_supplied, 2) END AS p8_difference,
     small                                               AS suppressed
 FROM final

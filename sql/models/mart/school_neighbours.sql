@@ -56,12 +56,12 @@ pairs AS (
      AND (getvariable('edwh_neighbours_same_la') = 0 OR a.la_code = b.la_code)
 )
 SELECT p.time_period, edwh_year_label(p.time_period) AS academic_year,
-       p.urn, p.neighbour_urn, round(p.distance, 4) AS distance,
+       p.urn, p.neighbour_urn, edwh_round(p.distance, 4) AS distance,
        CAST(row_number() OVER (PARTITION BY p.urn, p.time_period ORDER BY p.distance, p.neighbour_urn) AS INTEGER) AS rank,
        p.phase,
-       round(f.share_disadvantaged * 100, 1) AS pct_disadvantaged, round(f.share_sen_support * 100, 1) AS pct_sen_support,
-       round(f.share_ehcp * 100, 1) AS pct_ehcp, round(f.share_eal * 100, 1) AS pct_eal, f.pupils,
-       round(f.prior_attainment, 2) AS prior_attainment,
+       edwh_round(f.share_disadvantaged * 100, 1) AS pct_disadvantaged, edwh_round(f.share_sen_support * 100, 1) AS pct_sen_support,
+       edwh_round(f.share_ehcp * 100, 1) AS pct_ehcp, edwh_round(f.share_eal * 100, 1) AS pct_eal, f.pupils,
+       edwh_round(f.prior_attainment, 2) AS prior_attainment,
        -- prior_attainment is on a different scale in each phase (it is
        -- standardised within phase for the distance); say which, per row.
        CASE WHEN f.prior_attainment IS NULL THEN NULL
