@@ -30,10 +30,7 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 
 	g := sha256.New()
 	fmt.Fprintf(g, "la %d key %s\n", c.LACode, s.Fingerprint())
-	pv := paramValues(c)
-	for _, k := range sortedKeys(pv) {
-		fmt.Fprintf(g, "param %s=%v\n", k, pv[k])
-	}
+	writeParams(g, c)
 	if b, err := fs.ReadFile(edwhsql.FS, "macros.sql"); err == nil {
 		fmt.Fprintf(g, "macros %x\n", sha256.Sum256(b))
 	}

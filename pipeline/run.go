@@ -497,11 +497,17 @@ func stateHash(ctx context.Context, conn *sql.Conn, p *transforms.Project, c *Co
 	for _, k := range sortedKeys(c.Programmes) {
 		fmt.Fprintf(h, "programme %s %+v\n", k, c.Programmes[k])
 	}
+	writeParams(h, c)
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+// writeParams writes every parameter's value, in name order, for the
+// fingerprints of a publish (stateHash) and of the models (incrementalState).
+func writeParams(w io.Writer, c *Config) {
 	pv := paramValues(c)
 	for _, k := range sortedKeys(pv) {
-		fmt.Fprintf(h, "param %s=%v\n", k, pv[k])
+		fmt.Fprintf(w, "param %s=%v\n", k, pv[k])
 	}
-	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
 
 func (r *Runner) progress(format string, args ...any) {
