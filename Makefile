@@ -35,9 +35,10 @@ clean:
 	rm -rf bin $(DEMO)
 
 # National scale: 8.5 million pupils (data generated once, cached in bench/),
-# timed against DuckDB's own read_csv. Results go to BENCHMARKS.md.
+# timed against DuckDB's own read_csv. The table goes to bench/latest.md;
+# BENCHMARKS.md keeps it with notes on what changed, by hand.
 bench: build
-	$(BIN) bench --dir bench --out BENCHMARKS.md
+	$(BIN) bench --dir bench --out bench/latest.md
 
 # How often the placebo programme's 95% intervals cover its zero effect,
 # over ten seeds of the demo LA (about seven minutes on two cores).
