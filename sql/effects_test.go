@@ -23,14 +23,15 @@ import (
 // session (k = 50 for A before), so a cell has num = k, num2 = k, numden =
 // 10k, den2 = 10,000. The pupils' sampling variance of a pooled rate R =
 // num/den is 100^2 x (num2 - 2R numden + R^2 den2) / den^2:
-//   one school:  (k - 0.01 k^2) / 100: A pre 0.25, post 0.24; C pre 0.25,
-//                post 0.2475; se_pupils for school A = sqrt(0.9875) = 0.9937,
-//                and with one comparison school se_schools = 0, so the
-//                interval is -1.5 -/+ 1.96 x 0.9937 = -3.448 to 0.448.
-//   programme:   A+B pre (110 - 121 + 60.5) / 400 = 0.12375, post (100 -
-//                100 + 50) / 400 = 0.125; C+D pre 0.12375, post (99 - 98.01 +
-//                49.005) / 400 = 0.1249875: se_pupils = sqrt(0.4974875) =
-//                0.7053.
+//
+//	one school:  (k - 0.01 k^2) / 100: A pre 0.25, post 0.24; C pre 0.25,
+//	             post 0.2475; se_pupils for school A = sqrt(0.9875) = 0.9937,
+//	             and with one comparison school se_schools = 0, so the
+//	             interval is -1.5 -/+ 1.96 x 0.9937 = -3.448 to 0.448.
+//	programme:   A+B pre (110 - 121 + 60.5) / 400 = 0.12375, post (100 -
+//	             100 + 50) / 400 = 0.125; C+D pre 0.12375, post (99 - 98.01 +
+//	             49.005) / 400 = 0.1249875: se_pupils = sqrt(0.4974875) =
+//	             0.7053.
 const effectsFixture = `
 CREATE SCHEMA ops;
 CREATE TABLE ops.programme_settings (programme VARCHAR, pre_from INTEGER, pre_to INTEGER, post_from INTEGER, post_to INTEGER, unit VARCHAR, units DOUBLE);
