@@ -205,27 +205,13 @@ func refExprs(f *Field) (parse, extra, problem string) {
 func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func TestFastPathsMatchTheGeneralDefinitions(t *testing.T) {
-	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := warehouse.Migrate(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
+	var macros []string
 	for _, s := range strings.Split(refMacros, ";\n") {
 		if strings.TrimSpace(s) != "" {
-			if _, err := conn.ExecContext(ctx, s); err != nil {
-				t.Fatal(err)
-			}
+			macros = append(macros, s)
 		}
 	}
+	conn, ctx := workingDB(t, macros...)
 
 	src := fastPathSource()
 	var b strings.Builder

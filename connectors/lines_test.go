@@ -17,7 +17,11 @@ import (
 // lines, multi-line values or rejects), the reader's own numbering (when
 // the database does not keep insertion order), and the wide path.
 
-func linesDB(t *testing.T, settings ...string) (*sql.Conn, context.Context) {
+// workingDB opens an in-memory working database with the operational
+// schema, runs the given statements on it, and returns one connection
+// (conntest.DB does the same for the source packages; this package's own
+// tests cannot import it).
+func workingDB(t *testing.T, settings ...string) (*sql.Conn, context.Context) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := warehouse.Open("", warehouse.Options{})
@@ -94,7 +98,7 @@ func TestLineNumberingPaths(t *testing.T) {
 				defer func(n int) { maxCaseSegments = n }(maxCaseSegments)
 				maxCaseSegments = tc.maxCase
 			}
-			conn, ctx := linesDB(t, tc.settings...)
+			conn, ctx := workingDB(t, tc.settings...)
 			dir := t.TempDir()
 			p := filepath.Join(dir, "lines.csv")
 			if err := os.WriteFile(p, []byte(linesFile), 0o644); err != nil {
@@ -149,7 +153,7 @@ func TestQuarantinedRowsNeverCommitToRaw(t *testing.T) {
 		{"wide", true, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			conn, ctx := linesDB(t, tc.settings...)
+			conn, ctx := workingDB(t, tc.settings...)
 			dir := t.TempDir()
 			p := filepath.Join(dir, "lines.csv")
 			if err := os.WriteFile(p, []byte(linesFile), 0o644); err != nil {
@@ -180,7 +184,7 @@ func TestQuarantinedRowsNeverCommitToRaw(t *testing.T) {
 // A file with more segments than a CASE tree takes is numbered through a
 // join, every line right.
 func TestManySegments(t *testing.T) {
-	conn, ctx := linesDB(t)
+	conn, ctx := workingDB(t)
 	var b strings.Builder
 	b.WriteString("UPN,CensusDate\n")
 	upns := []string{lineUPN1, lineUPN2, lineUPN3}
