@@ -18,18 +18,23 @@ import (
 	"github.com/edwh/edwh/pipeline/warehouse"
 )
 
-// TestRandomKills kills runs with SIGKILL at random moments, 20 times, each
-// time on top of what the previous killed run left, and checks after every
-// kill that the working database opens and balances and that publish/ holds
-// either nothing yet or one whole version. A final run must reach the same
-// published content as a run that was never killed.
+// TestRandomKills kills runs with SIGKILL at random moments, at least 20
+// times, each time on top of what the previous killed run left. The kills
+// are aimed in turn at ingest, transform and publish: the child process
+// traces the failpoints it passes (internal/failpoint), the test waits for
+// the aimed phase to begin and kills after a random delay within that
+// phase's length, and afterwards reads the trace to tell where the process
+// really died. After every kill the working database must open and balance
+// and publish/ must hold nothing yet or one whole version; a final run must
+// reach the same published content as a run that was never killed.
 func TestRandomKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test")
 	}
-	// kills runs must die mid-run; a run that finishes before its kill does
-	// not count, and the attempts stop at maxRuns whatever happens.
-	const kills, maxRuns = 20, 40
+	// kills runs must die mid-run, at least minPerPhase in each phase; a
+	// run that finishes before its kill does not count, and the attempts
+	// stop at maxRuns whatever happens.
+	const kills, minPerPhase, maxRuns = 20, 4, 45
 	// Each run gets a new small file, so that every run has ingest,
 	// transform and publish to do (a run with nothing new is a no-op).
 	late := func(i int) (string, []byte) {
@@ -43,49 +48,85 @@ func TestRandomKills(t *testing.T) {
 		name, data := late(i)
 		os.WriteFile(filepath.Join(clean.LandingDir(), name), data, 0o644)
 	}
-	start := time.Now()
 	runOnce(t, clean)
-	full := time.Since(start)
 	want := fingerprint(t, clean)
 
 	c, _ := deployment(t, true)
 	os.WriteFile(filepath.Join(c.Dir, "secret.key"), key, 0o600)
 	rng := rand.New(rand.NewPCG(42, 0))
+	phases := []string{"ingest", "transform", "publish"}
+	// Kill delays are drawn below each phase's length. The bounds start
+	// long and shrink to the length of the phase in any run that finishes
+	// before its kill, so they follow how fast this machine is.
+	bound := map[string]time.Duration{"ingest": time.Second, "transform": 5 * time.Second, "publish": 3 * time.Second}
+	died := map[string]int{}
 	killed, finished, runs := 0, 0, 0
-	// Kill delays are drawn below the length of a run. The first bound is
-	// the run above, which loads every late file at once; each run here that
-	// finishes before its kill shortens the bound to its own length, so the
-	// delays follow how long a run takes on this machine, whatever its
-	// speed (CI machines differ by several times from a laptop).
-	bound := full
-	versions := map[string]bool{}
-	for ; runs < maxRuns && killed < kills; runs++ {
+	tracePath := filepath.Join(t.TempDir(), "trace")
+	enough := func() bool {
+		for _, p := range phases {
+			if died[p] < minPerPhase {
+				return false
+			}
+		}
+		return killed >= kills
+	}
+	for ; runs < maxRuns && !enough(); runs++ {
 		i := runs
+		aim := phases[i%len(phases)]
 		name, data := late(i)
 		os.WriteFile(filepath.Join(c.LandingDir(), name), data, 0o644)
+		os.Remove(tracePath)
 		cmd := subprocess(t, c, "")
-		began := time.Now()
+		cmd.Env = append(cmd.Env, "EDWH_FAILPOINT_TRACE="+tracePath)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(rng.Int64N(int64(bound)))
-		time.Sleep(delay)
-		cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var err error
+		exited := false
+		// Wait for the aimed phase to begin, then for the random delay.
+		delay := time.Duration(rng.Int64N(int64(bound[aim])))
+	wait:
+		for {
+			select {
+			case err = <-done:
+				exited = true
+				break wait
+			case <-time.After(time.Millisecond):
+			}
+			if _, at := phaseBegan(tracePath, aim); !at.IsZero() {
+				select {
+				case err = <-done:
+					exited = true
+				case <-time.After(time.Until(at.Add(delay))):
+				}
+				break wait
+			}
+		}
+		if !exited {
+			cmd.Process.Signal(syscall.SIGKILL)
+			err = <-done
+		}
+		ended := time.Now()
 		if ee, ok := err.(*exec.ExitError); ok && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
 			killed++
+			died[phaseOfDeath(tracePath)]++
+			ended = time.Time{} // the aimed phase's end is known only if the next one began
 		} else {
-			finished++
-			if took := time.Since(began); took < bound {
-				bound = took
+			if err != nil {
+				t.Fatalf("run %d failed on its own: %v", i, err)
 			}
+			finished++
+		}
+		if took := phaseLength(tracePath, aim, ended); took > 0 && took < bound[aim] {
+			bound[aim] = took
 		}
 		// publish/ is either absent or one complete version.
 		if cur, err := os.Readlink(filepath.Join(c.PublishDir(), "current")); err == nil {
-			versions[cur] = true
-			for _, name := range []string{"edwh.duckdb", "report/index.html"} {
+			for _, name := range []string{"edwh.duckdb", "report/index.html", "parquet/pupils"} {
 				if _, err := os.Stat(filepath.Join(c.PublishDir(), cur, name)); err != nil {
-					t.Fatalf("kill %d after %v: current version %s lacks %s", i, delay, cur, name)
+					t.Fatalf("kill %d (%s, %v in): current version %s lacks %s", i, aim, delay, cur, name)
 				}
 			}
 			fingerprint(t, c) // the snapshot opens and reads whole
@@ -96,7 +137,7 @@ func TestRandomKills(t *testing.T) {
 		}
 		if err != nil {
 			if _, statErr := os.Stat(c.DatabasePath()); statErr == nil {
-				t.Fatalf("kill %d after %v: the working database does not open: %v", i, delay, err)
+				t.Fatalf("kill %d (%s, %v in): the working database does not open: %v", i, aim, delay, err)
 			}
 			continue // killed before the database was created
 		}
@@ -108,7 +149,7 @@ func TestRandomKills(t *testing.T) {
 			t.Fatalf("kill %d: %d unbalanced loads", i, unbalanced)
 		}
 		if whole != "" {
-			t.Fatalf("kill %d after %v: %s", i, delay, whole)
+			t.Fatalf("kill %d (%s, %v in): %s", i, aim, delay, whole)
 		}
 	}
 	// The late files no run saw yet arrive before the final run, so that it
@@ -122,17 +163,84 @@ func TestRandomKills(t *testing.T) {
 		t.Fatalf("final run %+v", sum)
 	}
 	if got := fingerprint(t, c); got != want {
-		t.Errorf("after %d kills the published marts differ from a run never killed:\n got %s\nwant %s", kills, got, want)
+		t.Errorf("after %d kills the published marts differ from a run never killed:\n got %s\nwant %s", killed, got, want)
 	}
 	db, _ := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
 	defer db.Close()
 	if n := queryInt(t, db, `SELECT count(*) FROM (SELECT path FROM ops.loads WHERE status = 'loaded' GROUP BY path HAVING count(*) > 1)`); n != 0 {
 		t.Errorf("%d files loaded twice", n)
 	}
-	t.Logf("%d runs killed, %d finished before the kill; first bound %v, last %v", killed, finished, full.Round(time.Millisecond), bound.Round(time.Millisecond))
-	if killed < kills/2 {
-		t.Errorf("only %d of %d runs were killed mid-run", killed, runs)
+	t.Logf("%d runs killed (ingest %d, transform %d, publish %d), %d finished before the kill; phase bounds %v",
+		killed, died["ingest"], died["transform"], died["publish"], finished, bound)
+	if !enough() {
+		t.Errorf("in %d runs only %d were killed mid-run (ingest %d, transform %d, publish %d); want %d, at least %d in each phase",
+			runs, killed, died["ingest"], died["transform"], died["publish"], kills, minPerPhase)
 	}
+}
+
+// phaseMarks are the failpoints that open each phase of a run.
+var phaseMarks = map[string]string{"ingest": "ingest", "transform": "transform", "publish": "before-publish"}
+
+// traceLines reads a failpoint trace: the points passed, in order, and when.
+func traceLines(path string) (names []string, at []time.Time) {
+	data, _ := os.ReadFile(path)
+	for _, line := range strings.Split(string(data), "\n") {
+		var name string
+		var n int
+		var ns int64
+		if _, err := fmt.Sscan(line, &name, &n, &ns); err == nil {
+			names, at = append(names, name), append(at, time.Unix(0, ns))
+		}
+	}
+	return names, at
+}
+
+// phaseBegan says whether and when the trace shows the phase beginning.
+func phaseBegan(path, phase string) (int, time.Time) {
+	names, at := traceLines(path)
+	for i, n := range names {
+		if n == phaseMarks[phase] {
+			return i, at[i]
+		}
+	}
+	return -1, time.Time{}
+}
+
+// phaseOfDeath names the phase of the last point the trace shows.
+func phaseOfDeath(path string) string {
+	names, _ := traceLines(path)
+	phase := "ingest"
+	for _, n := range names {
+		switch n {
+		case "transform":
+			phase = "transform"
+		case "before-publish", "publish":
+			phase = "publish"
+		}
+	}
+	return phase
+}
+
+// phaseLength is how long a phase lasted: until the next phase began, or
+// until end for the last phase of a run that finished (zero end: unknown).
+func phaseLength(path, phase string, end time.Time) time.Duration {
+	i, began := phaseBegan(path, phase)
+	if i < 0 {
+		return 0
+	}
+	names, at := traceLines(path)
+	next := map[string][]string{"ingest": {"transform", "before-publish"}, "transform": {"before-publish"}}[phase]
+	for j := i + 1; j < len(names); j++ {
+		for _, n := range next {
+			if names[j] == n {
+				return at[j].Sub(began)
+			}
+		}
+	}
+	if end.IsZero() {
+		return 0
+	}
+	return end.Sub(began)
 }
 
 // TestDiskFullWhilePublishing fills the file system publish/ lives on: the

@@ -234,6 +234,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 
 	// 1. Ingest: each file in its own transaction.
 	ingestStart := time.Now()
+	failpoint("ingest", 1)
 	tmp := filepath.Join(c.WarehouseDir(), "tmp")
 	loaded := 0
 	only := map[string]bool{}

@@ -7,19 +7,29 @@
 // Points: load-committed (connectors: a file's load transaction has just
 // committed, before Load returns), after-load (pipeline: a loaded file has
 // been counted in the run), transform (a model is about to be built),
-// before-publish, publish (inside the publish step).
+// before-publish, publish (inside the publish step), ingest (the ingest
+// phase begins).
+//
+// EDWH_FAILPOINT_TRACE, when it names a file, has every point passed
+// appended to it as "name n unix-nanoseconds", so that a test which kills
+// the process at a random moment can tell which phase it died in.
 package failpoint
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Hit kills the process if EDWH_FAILPOINT names this point, and either
 // gives no count or the count n.
 func Hit(name string, n int) {
+	if path := os.Getenv("EDWH_FAILPOINT_TRACE"); path != "" {
+		trace(path, name, n)
+	}
 	fp := os.Getenv("EDWH_FAILPOINT")
 	if fp == "" {
 		return
@@ -32,4 +42,15 @@ func Hit(name string, n int) {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}
 	}
+}
+
+// trace appends one line to the trace file. One write of a short line with
+// O_APPEND lands whole, so a kill never leaves half a line.
+func trace(path, name string, n int) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(f, "%s %d %d\n", name, n, time.Now().UnixNano())
+	f.Close()
 }
