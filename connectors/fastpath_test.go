@@ -36,7 +36,7 @@ var fastPathValues = []string{
 	"B801200005001", "b801200005001", " B801200005001 ", "B8012 0000 5001", "A801200005001", "H85120010100Z",
 	"H851200101001", "X851200101002", "I801200005001", "B80120000500", "B8012000050011", "8.512E+2", "B80120000500A",
 	"B8012000050O1", "b80120000500a",
-	"8512001", "851/2001", "851 2001", "851-2001", "1999999", "2000000", "9999999", "8512001.0", " 8512001", "0851200",
+	"8512001", "851/2001", "851 2001", "851-2001", "851/23", "851 123", "851-1", "851/", "8512001.00", "8512001.5", "1999999", "2000000", "9999999", "8512001.0", " 8512001", "0851200",
 	"123456", "100000", "099999", "99999", "023456", "123456.0", "123456.00", "1234567",
 	"851", "85", "201", "199", "851.0", "0001", "1234", "12345", "0001.0", "-001",
 	"WBRI", "wbri", " WBRI", "WXYZ", "Fran\u00e7ais", "\u00c9COLE", "stra\u00dfe", "A", "a", "GDS", "gds", "WTS", "EXS",
@@ -177,7 +177,11 @@ func refExprs(f *Field) (parse, extra, problem string) {
 		p := fmt.Sprintf("CASE WHEN ref_upn_problem(%s) IS NULL THEN %s END", u, u)
 		return p, "", std(p, "ref_upn_problem("+u+")")
 	case LAESTAB:
-		p := fmt.Sprintf(`CASE WHEN regexp_full_match(trim(%s), '[2-9][0-9]{2}[/ -]?[0-9]{4}') THEN CAST(regexp_replace(trim(%s), '[/ -]', '') AS INTEGER) END`, r, r)
+		// seven digits with an optional separator; a float's '.0'; an
+		// establishment number that lost its leading zeros after a separator
+		p := fmt.Sprintf(`CASE WHEN regexp_full_match(trim(%[1]s), '[2-9][0-9]{2}[/ -]?[0-9]{4}') THEN CAST(regexp_replace(trim(%[1]s), '[/ -]', '') AS INTEGER)
+			WHEN regexp_full_match(trim(%[1]s), '[2-9][0-9]{6}\.0+') THEN CAST(CAST(trim(%[1]s) AS DOUBLE) AS INTEGER)
+			WHEN regexp_full_match(trim(%[1]s), '[2-9][0-9]{2}[/ -][0-9]{1,3}') THEN CAST(regexp_extract(trim(%[1]s), '^([0-9]{3})', 1) AS INTEGER) * 10000 + CAST(regexp_extract(trim(%[1]s), '([0-9]+)$', 1) AS INTEGER) END`, r)
 		return p, "", std(p, "'not a LAESTAB: expected 7 digits, e.g. 8512001 or 851/2001'")
 	case URN:
 		p := "edwh_urn(" + r + ")"

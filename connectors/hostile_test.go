@@ -207,3 +207,48 @@ func TestStrangeFileNames(t *testing.T) {
 		})
 	}
 }
+
+// TestExcelMangledSchoolNumbers: a LAESTAB that went through Excel comes
+// back as a float ('8512001.0') or, written with a separator, loses the
+// establishment number's leading zeros ('851/23'). Both are undone where
+// the value is unambiguous; anything else is quarantined, never guessed.
+func TestExcelMangledSchoolNumbers(t *testing.T) {
+	tests := []struct {
+		name, laestab string
+		want          int64 // 0: quarantined
+	}{
+		{"seven digits", "8510023", 8510023},
+		{"with a slash", "851/0023", 8510023},
+		{"stored as a float", "8510023.0", 8510023},
+		{"leading zeros lost after the slash", "851/23", 8510023},
+		{"leading zeros lost after a space", "851 123", 8510123},
+		{"six digits is ambiguous", "851023", 0},
+		{"scientific notation", "8.51E+06", 0},
+		{"a fraction is not a school", "8510023.5", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, ctx := openDB(t)
+			data := "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" + upn1 + ",\"" + tt.laestab + "\",17/01/2019,5,N,0\n"
+			f := writeFile(t, t.TempDir(), "census/x.csv", []byte(data))
+			res, err := loader(t).Load(ctx, conn, 1, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == 0 {
+				q := quarantined(t, ctx, conn, res.LoadID)
+				if res.RowsQuarantined != 1 || len(q) == 0 || q[0].Column != "LAESTAB" || q[0].Line != 2 || !strings.Contains(q[0].Reason, "not a LAESTAB") {
+					t.Fatalf("want the row quarantined at line 2, column LAESTAB: %+v %+v", res, q)
+				}
+				return
+			}
+			var got int64
+			if err := conn.QueryRowContext(ctx, `SELECT laestab FROM raw.census`).Scan(&got); err != nil {
+				t.Fatalf("%v (%+v)", err, res)
+			}
+			if got != tt.want {
+				t.Errorf("LAESTAB %q loaded as %d, want %d", tt.laestab, got, tt.want)
+			}
+		})
+	}
+}

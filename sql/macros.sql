@@ -107,11 +107,19 @@ CREATE OR REPLACE TEMP MACRO edwh_census_term(d) AS CASE
     ELSE 'summer' END;
 
 -- LAESTAB from '8512001', '851/2001' or '851 2001'; NULL otherwise.
+-- Excel's damage is undone where it is unambiguous: '8512001.0' (a number
+-- stored as a float) and '851/23' (the establishment number's leading zeros
+-- lost after the separator: 8510023). A LAESTAB written without a separator
+-- cannot lose zeros, since LA codes start with 2 to 9.
 CREATE OR REPLACE TEMP MACRO edwh_laestab(s) AS
     CASE WHEN length(trim(s)) = 7 AND trim(s) BETWEEN '2000000' AND '9999999' AND ltrim(trim(s), '0123456789') = ''
          THEN CAST(trim(s) AS INTEGER)
          WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}[/ -]?[0-9]{4}')
-         THEN CAST(regexp_replace(trim(s), '[/ -]', '') AS INTEGER) END;
+         THEN CAST(regexp_replace(trim(s), '[/ -]', '') AS INTEGER)
+         WHEN regexp_full_match(trim(s), '[2-9][0-9]{6}\.0+')
+         THEN CAST(split_part(trim(s), '.', 1) AS INTEGER)
+         WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}[/ -][0-9]{1,3}')
+         THEN CAST(left(trim(s), 3) AS INTEGER) * 10000 + CAST(trim(s)[5:] AS INTEGER) END;
 
 -- Six-digit URN; NULL otherwise.
 CREATE OR REPLACE TEMP MACRO edwh_urn(s) AS
@@ -122,8 +130,9 @@ CREATE OR REPLACE TEMP MACRO edwh_la(s) AS
     CASE WHEN regexp_full_match(trim(s), '[2-9][0-9]{2}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
 
 -- Four-digit establishment number; NULL otherwise.
+-- '123' is 0123 with its leading zero lost in Excel.
 CREATE OR REPLACE TEMP MACRO edwh_estab(s) AS
-    CASE WHEN regexp_full_match(trim(s), '[0-9]{4}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
+    CASE WHEN regexp_full_match(trim(s), '[0-9]{1,4}(\.0+)?') THEN CAST(CAST(trim(s) AS DOUBLE) AS INTEGER) END;
 
 -- x rounded to d decimal places after snapping it to 9: sums and averages
 -- computed in parallel differ in the 16th digit from run to run, which
