@@ -11,8 +11,6 @@ import (
 // underscores, BOMs and surrounding quotes, so "SEN provision", "SEN_Provision"
 // and "senprovision" are the same column.
 func NormalizeHeader(h string) string {
-	h = strings.TrimPrefix(h, "\ufeff")
-	h = strings.Trim(strings.TrimSpace(h), `"'`)
 	var b strings.Builder
 	for _, r := range h {
 		if r == ' ' || r == '_' || unicode.IsSpace(r) || r == '\ufeff' {
@@ -20,7 +18,9 @@ func NormalizeHeader(h string) string {
 		}
 		b.WriteRune(unicode.ToLower(r))
 	}
-	return b.String()
+	// Quotes are trimmed last, so that a quote behind a space ('0" "')
+	// goes too and normalising twice gives what normalising once gave.
+	return strings.Trim(b.String(), `"'`)
 }
 
 // WideName is the column name a header gets in a Wide source's raw table:
