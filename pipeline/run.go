@@ -228,7 +228,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	}
 
 	if st, err := os.Stat(c.LandingDir()); err != nil || !st.IsDir() {
-		return fmt.Errorf("%w: the landing folder %s does not exist; create it (edwh init DIR makes one) or set landing: in edwh.yaml", ErrConfig, c.LandingDir())
+		return alsoIs{fmt.Errorf("%w: the landing folder %s does not exist; create it (edwh init DIR makes one) or set landing: in edwh.yaml", ErrConfig, c.LandingDir()), ErrLandingUnavailable}
 	}
 	r.warnUnknownFolders(log, sources)
 
@@ -390,7 +390,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		if err := recordChecks(ctx, conn, sum.RunID, tres); err != nil {
 			return err
 		}
-		return fmt.Errorf("%d blocking data check(s) failed, nothing published: %s", len(sum.ChecksFailed), strings.Join(sum.ChecksFailed, "; "))
+		return fmt.Errorf("%d %w, nothing published: %s", len(sum.ChecksFailed), ErrChecksFailed, strings.Join(sum.ChecksFailed, "; "))
 	}
 	if err := recordChecks(ctx, tx, sum.RunID, tres); err != nil {
 		return err

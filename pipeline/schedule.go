@@ -104,20 +104,44 @@ func (s *ScheduleConfig) validate() error {
 	return nil
 }
 
+// ErrChecksFailed: blocking data checks failed, so nothing was published.
+// Retrying would fail the same way until the data changes.
+var ErrChecksFailed = errors.New("blocking data check(s) failed")
+
+// ErrLandingUnavailable: the landing folder is not there. On a network
+// share that is usually the share being briefly away, so a scheduled run
+// retries it; if it stays away the run fails saying what to do.
+var ErrLandingUnavailable = errors.New("landing folder unavailable")
+
+// alsoIs is an error that also matches another sentinel, without saying so
+// in its message.
+type alsoIs struct {
+	error
+	also error
+}
+
+func (e alsoIs) Unwrap() []error { return []error{e.error, e.also} }
+
 // Transient reports whether a run failed for a reason that may pass by
 // itself: another process holding the warehouse, or a file system (often a
-// network share) that was briefly busy or away. Bad data never fails a run
-// (it is quarantined), and failed checks, config and privacy errors are not
-// transient: retrying would fail the same way.
+// network share) that was briefly busy or away, including the landing
+// folder or a file in it vanishing for a moment. Bad data never fails a run
+// (it is quarantined), and failed checks, config, key and privacy errors are
+// not transient: retrying would fail the same way. A cancelled run (the
+// scheduler is stopping) is never retried.
 func Transient(err error) bool {
-	if err == nil {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.Is(err, ErrLocked), errors.Is(err, ErrLandingUnavailable):
+		return true
+	case errors.Is(err, ErrChecksFailed), errors.Is(err, ErrConfig), errors.Is(err, ErrSecret):
 		return false
 	}
-	if errors.Is(err, ErrLocked) {
-		return true
-	}
 	for _, e := range []error{syscall.EBUSY, syscall.EAGAIN, syscall.ETIMEDOUT, syscall.EIO, syscall.ESTALE,
-		syscall.ENOTCONN, syscall.EHOSTDOWN, syscall.ENETUNREACH, syscall.ECONNRESET} {
+		syscall.ENOTCONN, syscall.EHOSTDOWN, syscall.ENETUNREACH, syscall.ECONNRESET, syscall.ENOENT} {
 		if errors.Is(err, e) {
 			return true
 		}
