@@ -49,7 +49,8 @@ type Runner struct {
 	// Only limits ingest to these sources (default all); transforms and
 	// publish still cover everything.
 	Only []string
-	// Skipped triggers to record in ops.runs before this run starts.
+	// Skipped triggers to record in ops.runs before this run starts, with
+	// those noted in the journal (NoteSkipped).
 	Skipped []Skipped
 	// Rebuild builds every model, even those whose inputs have not changed
 	// since the last run (which are otherwise kept as they are), and
@@ -175,12 +176,8 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		WHERE status = ?`, StatusInterrupted, StatusRunning); err != nil {
 		return sum, err
 	}
-	for _, sk := range r.Skipped {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, finished_at, trigger, status, error)
-			VALUES (nextval('ops.run_seq'), ?, ?, ?, 'skipped', ?)`, sk.At, sk.At, sk.Trigger,
-			"a run was under way when job "+sk.Job+" fired"); err != nil {
-			return sum, err
-		}
+	if err := recordSkipped(ctx, conn, c, r.Skipped); err != nil {
+		return sum, err
 	}
 	if err := conn.QueryRowContext(ctx, `INSERT INTO ops.runs (run_id, started_at, trigger, status)
 		VALUES (nextval('ops.run_seq'), ?, ?, ?) RETURNING run_id`, sum.Started, sum.Trigger, StatusRunning).Scan(&sum.RunID); err != nil {

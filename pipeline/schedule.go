@@ -3,13 +3,20 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/edwh/edwh/pipeline/warehouse"
 )
 
 // ScheduleConfig is the schedule: section of edwh.yaml, read by
@@ -150,12 +157,122 @@ func Transient(err error) bool {
 	return strings.Contains(err.Error(), "Could not set lock on file")
 }
 
-// Skipped is a scheduled trigger that found a run under way; the next run
-// records it in ops.runs with status "skipped".
+// Skipped is a scheduled trigger that did not run: a run was under way
+// (the scheduler's own, or a manual `edwh run` that still held the
+// warehouse after the retries). It is noted at once in a journal next to
+// the working database and recorded in ops.runs, with status "skipped",
+// by the next process to take the warehouse lock: the next run of any
+// kind, or the scheduler itself as it stops. So a skip is never lost,
+// even if the scheduler stops before it runs again.
 type Skipped struct {
-	Trigger string
-	At      time.Time
-	Job     string
+	Trigger string    `json:"trigger"`
+	At      time.Time `json:"at"`
+	Job     string    `json:"job"`
+	// Reason is recorded as the run's error (default: a run was under way
+	// when the job fired).
+	Reason string `json:"reason,omitempty"`
+}
+
+func (s Skipped) reason() string {
+	if s.Reason != "" {
+		return s.Reason
+	}
+	return "a run was under way when job " + s.Job + " fired"
+}
+
+// journalMu serialises the scheduler's notes with a run's draining of the
+// journal in the same process.
+var journalMu sync.Mutex
+
+func skipJournal(c *Config) string { return filepath.Join(c.WarehouseDir(), "skipped.jsonl") }
+
+// NoteSkipped appends a skipped trigger to the journal and syncs it.
+func NoteSkipped(c *Config, s Skipped) error {
+	journalMu.Lock()
+	defer journalMu.Unlock()
+	if err := os.MkdirAll(c.WarehouseDir(), 0o755); err != nil {
+		return err
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(skipJournal(c), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// recordSkipped writes the journal's skipped triggers and extra into
+// ops.runs and empties the journal. The caller holds the warehouse lock.
+// Recording is idempotent (a trigger already recorded is not recorded
+// twice), so a crash between the insert and emptying the journal only
+// means the next run finds them recorded already.
+func recordSkipped(ctx context.Context, conn interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, c *Config, extra []Skipped) error {
+	journalMu.Lock()
+	defer journalMu.Unlock()
+	all := append([]Skipped(nil), extra...)
+	b, err := os.ReadFile(skipJournal(c))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var s Skipped
+		if err := json.Unmarshal(line, &s); err != nil {
+			continue // a line torn by a crash mid-write
+		}
+		all = append(all, s)
+	}
+	for _, sk := range all {
+		at := sk.At.UTC()
+		if _, err := conn.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, finished_at, trigger, status, error)
+			SELECT nextval('ops.run_seq'), ?, ?, ?, 'skipped', ?
+			WHERE NOT EXISTS (SELECT 1 FROM ops.runs WHERE status = 'skipped' AND started_at = ? AND trigger = ?)`,
+			at, at, sk.Trigger, sk.reason(), at, sk.Trigger); err != nil {
+			return err
+		}
+	}
+	if len(b) > 0 {
+		return os.Remove(skipJournal(c))
+	}
+	return nil
+}
+
+// RecordSkipped records the journal's skipped triggers in ops.runs now,
+// if the warehouse is free (ErrLocked if not: the next run records them).
+// The scheduler calls it as it stops.
+func RecordSkipped(ctx context.Context, c *Config) error {
+	if st, err := os.Stat(skipJournal(c)); err != nil || st.Size() == 0 {
+		return nil
+	}
+	lock, err := AcquireLock(filepath.Join(c.WarehouseDir(), "edwh.lock"))
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	db, err := warehouse.Open(c.DatabasePath(), warehouse.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := warehouse.Migrate(ctx, db); err != nil {
+		return err
+	}
+	return recordSkipped(ctx, db, c, nil)
 }
 
 // RunHook runs the on-failure command with the summary on its standard
