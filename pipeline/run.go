@@ -187,6 +187,11 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	log.Info().Str("trigger", sum.Trigger).Msg("run started")
 
 	runErr := r.run(ctx, conn, secret, sum, log)
+	if runErr != nil && ctx.Err() != nil {
+		// Cancelled (the scheduler's shutdown grace ran out, or Ctrl-C):
+		// the open transaction rolls back and nothing is published.
+		runErr = fmt.Errorf("run cancelled before it finished (%w): nothing was published and the transforms rolled back; files already loaded stay loaded (%v)", ctx.Err(), runErr)
+	}
 	sum.Duration = r.now().Sub(sum.Started)
 	switch {
 	case runErr != nil:
