@@ -46,8 +46,9 @@ type ScheduleConfig struct {
 	// run summary on standard input and EDWH_RUN_ID, EDWH_STATUS set
 	// (for example: mail -s "edwh failed" data@la.gov.uk).
 	OnFailure string `yaml:"on_failure"`
-	// StaleAfter: `edwh status` calls the published snapshot stale when
-	// older than this ("36h").
+	// StaleAfter: `edwh status` calls the published snapshot stale when no
+	// run has succeeded (published, or found nothing new) for this long,
+	// by the run ledger, not file times ("36h").
 	StaleAfter Duration `yaml:"stale_after"`
 }
 
