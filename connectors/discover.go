@@ -15,7 +15,10 @@ import (
 type Discovery struct {
 	Files []File
 	// Waiting are files changed within the settle interval: probably still
-	// being written, so they wait for the next run.
+	// being written, so they wait for the next run. A file has changed
+	// when its modification time or its change time (ctime, which every
+	// write moves, so any change of size, even by a copy tool that sets
+	// the modification time back to the original's) is that recent.
 	Waiting []File
 	// Unsafe are links that lead outside the landing folder, never read.
 	Unsafe []*FileError
@@ -37,7 +40,9 @@ func ignored(name string) bool {
 // load: oldest first, then by name, so that a re-issued extract loads after
 // the one it corrects. Sub-folders are read too (performance tables files
 // are often kept in a folder per year). Files modified less than settle ago
-// are set aside. Links are followed only while they stay inside landing.
+// (or whose size changed less than settle ago, as the change time shows)
+// are set aside; now is the caller's clock (the scheduler's, in scheduled
+// runs). Links are followed only while they stay inside landing.
 func Discover(landing, source string, settle time.Duration, now time.Time) (*Discovery, error) {
 	root, err := filepath.Abs(landing)
 	if err != nil {
@@ -85,7 +90,7 @@ func Discover(landing, source string, settle time.Duration, now time.Time) (*Dis
 			return nil
 		}
 		f := File{Path: target, Rel: rel, Size: st.Size(), ModTime: st.ModTime()}
-		if settle > 0 && now.Sub(st.ModTime()) < settle {
+		if settle > 0 && now.Sub(lastChange(st)) < settle {
 			d.Waiting = append(d.Waiting, f)
 			return nil
 		}
@@ -103,6 +108,15 @@ func Discover(landing, source string, settle time.Duration, now time.Time) (*Dis
 		return a.Rel < b.Rel
 	})
 	return d, nil
+}
+
+// lastChange is the later of the file's modification and change times.
+func lastChange(st fs.FileInfo) time.Time {
+	t := st.ModTime()
+	if c := changeTime(st); c.After(t) {
+		t = c
+	}
+	return t
 }
 
 func within(root, p string) bool {

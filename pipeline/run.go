@@ -49,7 +49,8 @@ type Runner struct {
 	// Only limits ingest to these sources (default all); transforms and
 	// publish still cover everything.
 	Only []string
-	// Skipped triggers to record in ops.runs before this run starts.
+	// Skipped triggers to record in ops.runs before this run starts, with
+	// those noted in the journal (NoteSkipped).
 	Skipped []Skipped
 	// Rebuild builds every model, even those whose inputs have not changed
 	// since the last run (which are otherwise kept as they are), and
@@ -175,12 +176,8 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		WHERE status = ?`, StatusInterrupted, StatusRunning); err != nil {
 		return sum, err
 	}
-	for _, sk := range r.Skipped {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, finished_at, trigger, status, error)
-			VALUES (nextval('ops.run_seq'), ?, ?, ?, 'skipped', ?)`, sk.At, sk.At, sk.Trigger,
-			"a run was under way when job "+sk.Job+" fired"); err != nil {
-			return sum, err
-		}
+	if err := recordSkipped(ctx, conn, c, r.Skipped); err != nil {
+		return sum, err
 	}
 	if err := conn.QueryRowContext(ctx, `INSERT INTO ops.runs (run_id, started_at, trigger, status)
 		VALUES (nextval('ops.run_seq'), ?, ?, ?) RETURNING run_id`, sum.Started, sum.Trigger, StatusRunning).Scan(&sum.RunID); err != nil {
@@ -190,6 +187,11 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	log.Info().Str("trigger", sum.Trigger).Msg("run started")
 
 	runErr := r.run(ctx, conn, secret, sum, log)
+	if runErr != nil && ctx.Err() != nil {
+		// Cancelled (the scheduler's shutdown grace ran out, or Ctrl-C):
+		// the open transaction rolls back and nothing is published.
+		runErr = fmt.Errorf("run cancelled before it finished (%w): nothing was published and the transforms rolled back; files already loaded stay loaded (%v)", ctx.Err(), runErr)
+	}
 	sum.Duration = r.now().Sub(sum.Started)
 	switch {
 	case runErr != nil:
@@ -228,7 +230,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	}
 
 	if st, err := os.Stat(c.LandingDir()); err != nil || !st.IsDir() {
-		return fmt.Errorf("%w: the landing folder %s does not exist; create it (edwh init DIR makes one) or set landing: in edwh.yaml", ErrConfig, c.LandingDir())
+		return alsoIs{fmt.Errorf("%w: the landing folder %s does not exist; create it (edwh init DIR makes one) or set landing: in edwh.yaml", ErrConfig, c.LandingDir()), ErrLandingUnavailable}
 	}
 	r.warnUnknownFolders(log, sources)
 
@@ -391,7 +393,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 		if err := recordChecks(ctx, conn, sum.RunID, tres); err != nil {
 			return err
 		}
-		return fmt.Errorf("%d blocking data check(s) failed, nothing published: %s", len(sum.ChecksFailed), strings.Join(sum.ChecksFailed, "; "))
+		return fmt.Errorf("%d %w, nothing published: %s", len(sum.ChecksFailed), ErrChecksFailed, strings.Join(sum.ChecksFailed, "; "))
 	}
 	if err := recordChecks(ctx, tx, sum.RunID, tres); err != nil {
 		return err

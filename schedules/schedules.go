@@ -88,8 +88,8 @@ type Daemon struct {
 	// is briefly away) from those that are not (bad data, failed checks).
 	Transient func(error) bool
 	// Failed is told of a run that failed for good: not transient, or
-	// still failing after the retries.
-	Failed func(trigger string, job *Job, err error)
+	// still failing after the retries. at is when the trigger fired.
+	Failed func(trigger string, job *Job, at time.Time, err error)
 	// Skipped is told of a trigger that arrived while a run was under way.
 	Skipped func(trigger string, job *Job, at time.Time)
 	// Grace is how long shutdown waits for a run to finish before
@@ -224,12 +224,12 @@ func (d *Daemon) start(ctx context.Context, trigger string, job *Job, at time.Ti
 			close(d.done)
 			d.mu.Unlock()
 		}()
-		d.runWithRetries(ctx, trigger, job)
+		d.runWithRetries(ctx, trigger, job, at)
 	}()
 	return true
 }
 
-func (d *Daemon) runWithRetries(ctx context.Context, trigger string, job *Job) {
+func (d *Daemon) runWithRetries(ctx context.Context, trigger string, job *Job, at time.Time) {
 	wait := d.Backoff
 	for attempt := 0; ; attempt++ {
 		err := d.Run(ctx, trigger, job)
@@ -239,7 +239,7 @@ func (d *Daemon) runWithRetries(ctx context.Context, trigger string, job *Job) {
 		if ctx.Err() != nil || attempt >= d.Retries || d.Transient == nil || !d.Transient(err) {
 			d.Log.Error().Err(err).Str("job", job.Name).Int("attempt", attempt+1).Msg("run failed")
 			if d.Failed != nil && ctx.Err() == nil {
-				d.Failed(trigger, job, err)
+				d.Failed(trigger, job, at, err)
 			}
 			return
 		}

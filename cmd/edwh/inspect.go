@@ -153,25 +153,48 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 				j.Next(now).In(loc).Format("Mon 2 Jan 2006 15:04 MST"), j.Name, j.Spec)
 		}
 	}
-	var published time.Time
-	if t, err := os.Readlink(filepath.Join(c.PublishDir(), "current")); err == nil {
-		st, _ := os.Stat(filepath.Join(c.PublishDir(), t, "edwh.duckdb"))
-		if st != nil {
-			published = st.ModTime()
-		}
-		fmt.Fprintf(stdout, "published: %s, %s ago (%s)\n", filepath.Base(t), now.Sub(published).Round(time.Minute), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
-	} else {
-		fmt.Fprintln(stdout, "published: nothing yet")
-	}
+	// The snapshot's age comes from the run ledger, not from file times:
+	// a copied or restored deployment gives publish/ new mtimes.
+	current, _ := os.Readlink(filepath.Join(c.PublishDir(), "current"))
 	if h := pipeline.LockHolder(filepath.Join(c.WarehouseDir(), "edwh.lock")); h != "" {
+		if current != "" {
+			fmt.Fprintf(stdout, "published: %s (%s)\n", filepath.Base(current), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
+		}
 		fmt.Fprintf(stdout, "running:   a run is under way (%s)\n", h)
 		return exitOK
+	}
+	if current == "" {
+		fmt.Fprintln(stdout, "published: nothing yet")
 	}
 	db, code := openReadOnly(c, stderr)
 	if db == nil {
 		return code
 	}
 	defer db.Close()
+	// Ages are computed by DuckDB, against the clock that stamped them.
+	var version sql.NullString
+	var publishedAge, confirmedAge sql.NullFloat64
+	var confirmedRun sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT
+		(SELECT published FROM ops.runs WHERE status = ? AND published IS NOT NULL ORDER BY run_id DESC LIMIT 1),
+		(SELECT epoch(now()::TIMESTAMP - finished_at) FROM ops.runs WHERE status = ? AND published IS NOT NULL ORDER BY run_id DESC LIMIT 1),
+		(SELECT run_id FROM ops.runs WHERE status IN (?, ?) ORDER BY run_id DESC LIMIT 1),
+		(SELECT epoch(now()::TIMESTAMP - finished_at) FROM ops.runs WHERE status IN (?, ?) ORDER BY run_id DESC LIMIT 1)`,
+		pipeline.StatusSucceeded, pipeline.StatusSucceeded, pipeline.StatusSucceeded, pipeline.StatusUnchanged,
+		pipeline.StatusSucceeded, pipeline.StatusUnchanged).Scan(&version, &publishedAge, &confirmedRun, &confirmedAge); err != nil {
+		fmt.Fprintln(stderr, "edwh:", err)
+		return exitFailed
+	}
+	age := func(secs float64) time.Duration {
+		return (time.Duration(secs * float64(time.Second))).Round(time.Minute)
+	}
+	if current != "" {
+		if version.Valid && publishedAge.Valid {
+			fmt.Fprintf(stdout, "published: %s, %s ago (%s)\n", version.String, age(publishedAge.Float64), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
+		} else {
+			fmt.Fprintf(stdout, "published: %s, no run in the ledger published it (%s)\n", filepath.Base(current), rel(filepath.Join(c.PublishDir(), "edwh.duckdb")))
+		}
+	}
 	var id int64
 	var status, trigger string
 	var started time.Time
@@ -185,13 +208,20 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if errText.Valid {
 		fmt.Fprintf(stdout, "           %s\n", errText.String)
 	}
+	// Stale: the last run did not publish, or no run has confirmed the
+	// snapshot within schedule.stale_after. A run that found nothing new
+	// ("unchanged") confirms it: the snapshot still holds everything in
+	// the landing folder.
 	stale := time.Duration(c.Schedule.StaleAfter)
 	switch {
-	case published.IsZero():
+	case current == "":
 	case status == pipeline.StatusFailed || status == pipeline.StatusInterrupted:
 		fmt.Fprintln(stdout, "STALE:     the last run did not publish; the snapshot is from an earlier run")
-	case now.Sub(published) > stale:
-		fmt.Fprintf(stdout, "STALE:     the snapshot is older than %s (schedule.stale_after)\n", stale)
+	case !confirmedAge.Valid:
+		fmt.Fprintln(stdout, "STALE:     no successful run in the ledger; the snapshot's age is unknown")
+	case age(confirmedAge.Float64) > stale:
+		fmt.Fprintf(stdout, "STALE:     the last successful run (%d) finished %s ago, more than %s (schedule.stale_after)\n",
+			confirmedRun.Int64, age(confirmedAge.Float64), stale)
 	default:
 		fmt.Fprintln(stdout, "snapshot:  up to date")
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edwh/edwh/pipeline"
 	"github.com/edwh/edwh/pipeline/synth"
 )
 
@@ -150,6 +151,48 @@ func TestScheduleEndToEnd(t *testing.T) {
 	_, out, _ := edwh(t, "runs", "--config", cfg, "--limit", "100")
 	if !strings.Contains(out, "schedule") || !strings.Contains(out, "succeeded") {
 		t.Errorf("runs:\n%s", out)
+	}
+}
+
+// A scheduled trigger that finds a manual `edwh run` holding the warehouse
+// (retries: 0 here) is recorded as skipped, with the reason, in `edwh runs`
+// once the daemon stops, and the failure hook is not called: nothing failed.
+func TestScheduleRecordsATriggerSkippedForAManualRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "la")
+	if code, _, e := edwh(t, "init", "--la", "851", dir); code != 0 {
+		t.Fatal(e)
+	}
+	cfg := filepath.Join(dir, "edwh.yaml")
+	hookOut := filepath.Join(dir, "hook.txt")
+	f, _ := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("\nschedule:\n  seconds: true\n  catch_up: false\n  retries: 0\n  jobs:\n    - name: every-second\n      cron: \"* * * * * *\"\n  on_failure: cat > " + hookOut + "\n")
+	f.Close()
+	os.MkdirAll(filepath.Join(dir, "warehouse"), 0o755)
+	manual, err := pipeline.AcquireLock(filepath.Join(dir, "warehouse", "edwh.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"schedule", "--config", cfg}, &bytes.Buffer{}, &lockedWriter{w: &logs})
+	}()
+	waitFor(t, 10*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(dir, "warehouse", "skipped.jsonl"))
+		return err == nil
+	})
+	manual.Release()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("schedule exited %d", code)
+	}
+	code, out, e := edwh(t, "runs", "--config", cfg, "--limit", "100")
+	if code != 0 || !strings.Contains(out, "schedule  skipped") || !strings.Contains(out, "job every-second did not run") {
+		t.Errorf("runs (%d %s):\n%s", code, e, out)
+	}
+	if _, err := os.Stat(hookOut); err == nil {
+		t.Error("the failure hook was called for a skipped trigger")
 	}
 }
 

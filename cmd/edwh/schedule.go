@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,23 +75,40 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	runCfg.Settle = *c.Schedule.Settle
 
 	var mu sync.Mutex
-	var pending []pipeline.Skipped
 	var last *pipeline.Summary // the latest attempt's summary, for the hook
+	clock := schedules.RealClock{}
 	d := &schedules.Daemon{
 		Jobs:    jobs,
-		Clock:   schedules.RealClock{},
+		Clock:   clock,
 		CatchUp: *c.Schedule.CatchUp,
 		LastRun: func() (time.Time, bool, error) { return lastRunStart(c) },
 		Retries: *c.Schedule.Retries, Backoff: time.Duration(c.Schedule.RetryBackoff),
 		Transient: pipeline.Transient,
 		Grace:     time.Duration(c.Schedule.ShutdownGrace),
 		Log:       log,
+		// A skipped trigger goes to the journal at once; the next run (or
+		// this daemon as it stops) records it in ops.runs.
 		Skipped: func(trigger string, j *schedules.Job, at time.Time) {
-			mu.Lock()
-			pending = append(pending, pipeline.Skipped{Trigger: trigger, At: at, Job: j.Name})
-			mu.Unlock()
+			if err := pipeline.NoteSkipped(&runCfg, pipeline.Skipped{Trigger: trigger, At: at, Job: j.Name}); err != nil {
+				log.Error().Err(err).Str("job", j.Name).Msg("cannot note the skipped trigger")
+			}
 		},
-		Failed: func(trigger string, j *schedules.Job, err error) {
+		Failed: func(trigger string, j *schedules.Job, at time.Time, err error) {
+			if errors.Is(err, pipeline.ErrLocked) {
+				// Another process (a manual `edwh run`) held the warehouse
+				// through every retry: this trigger did not run. That is a
+				// skip, not a failure: it is recorded as such and the
+				// failure hook is not called.
+				reason := fmt.Sprintf("job %s did not run: %v", j.Name, err)
+				if n := *c.Schedule.Retries; n > 0 {
+					reason = fmt.Sprintf("job %s did not run: still locked after %d retries: %v", j.Name, n, err)
+				}
+				log.Warn().Str("job", j.Name).Msg(reason)
+				if nerr := pipeline.NoteSkipped(&runCfg, pipeline.Skipped{Trigger: trigger, At: at, Job: j.Name, Reason: reason}); nerr != nil {
+					log.Error().Err(nerr).Str("job", j.Name).Msg("cannot note the skipped trigger")
+				}
+				return
+			}
 			mu.Lock()
 			sum := last
 			mu.Unlock()
@@ -105,22 +123,12 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 		},
 		Run: func(ctx context.Context, trigger string, j *schedules.Job) error {
-			mu.Lock()
-			sk := pending
-			pending = nil
-			mu.Unlock()
-			r := &pipeline.Runner{Config: &runCfg, Log: log, Trigger: trigger, Only: j.Sources, Skipped: sk}
+			// The run judges settle against the scheduler's clock.
+			r := &pipeline.Runner{Config: &runCfg, Log: log, Trigger: trigger, Only: j.Sources, Now: clock.Now}
 			sum, err := r.Run(ctx)
 			mu.Lock()
 			last = sum
 			mu.Unlock()
-			if err != nil && sum != nil && sum.RunID == 0 {
-				// Nothing was recorded (e.g. the lock was held): keep the
-				// skipped triggers for the next run.
-				mu.Lock()
-				pending = append(sk, pending...)
-				mu.Unlock()
-			}
 			return err
 		},
 	}
@@ -132,11 +140,11 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "edwh:", err)
 		return exitFailed
 	}
-	mu.Lock()
-	for _, s := range pending {
-		log.Warn().Str("job", s.Job).Time("at", s.At).Msg("skipped trigger not recorded: the scheduler stopped first")
+	// Record skipped triggers now rather than at the next run, so that
+	// `edwh runs` shows them even if the scheduler is not started again.
+	if err := pipeline.RecordSkipped(context.Background(), &runCfg); err != nil {
+		log.Warn().Err(err).Msg("skipped triggers not recorded yet: the next run records them")
 	}
-	mu.Unlock()
 	log.Info().Msg("scheduler stopped")
 	return exitOK
 }

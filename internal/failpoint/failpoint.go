@@ -20,13 +20,27 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
+var hook atomic.Pointer[func(name string, n int)]
+
+// SetHook has every point call f in this process (before any kill), so an
+// in-process test can see a phase begin or act there, for example cancel
+// the run's context mid-transform. It returns a function that removes f.
+func SetHook(f func(name string, n int)) (remove func()) {
+	hook.Store(&f)
+	return func() { hook.Store(nil) }
+}
+
 // Hit kills the process if EDWH_FAILPOINT names this point, and either
 // gives no count or the count n.
 func Hit(name string, n int) {
+	if f := hook.Load(); f != nil {
+		(*f)(name, n)
+	}
 	if path := os.Getenv("EDWH_FAILPOINT_TRACE"); path != "" {
 		trace(path, name, n)
 	}
