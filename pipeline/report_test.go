@@ -108,6 +108,8 @@ func TestReportRankingsOnRealFiles(t *testing.T) {
 	if !strings.Contains(p8Plot, "statistical neighbour: 10 points") {
 		t.Errorf("the P8 dot plot does not mark Portsmouth's 10 statistical neighbours:\n%s", clip(p8Plot))
 	}
+	// And the whole page, with the rankings, renders cleanly in a browser.
+	checkReportInBrowser(t, c, "report-real-dfe.png")
 }
 
 // section is the part of page from the first from to the next to.

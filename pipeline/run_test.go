@@ -138,7 +138,7 @@ func TestRunSyntheticLA(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.PublishDir(), "report", "index.html")); err != nil {
 		t.Error(err)
 	}
-	checkReportInBrowser(t, c)
+	checkReportInBrowser(t, c, "report.png")
 }
 
 func TestPublishedOutputsHoldNoUPN(t *testing.T) {
