@@ -204,9 +204,16 @@ func checkReportInBrowser(t *testing.T, c *pipeline.Config, shotName string) {
 	if st, err := os.Stat(shot); err != nil || st.Size() < 10000 {
 		t.Errorf("no screenshot at %s", shot)
 	}
-	// The data dictionary page describes the marts.
+	// The data dictionary page describes the marts and the run ledger
+	// tables the snapshot publishes beside them.
 	b, _ := os.ReadFile(filepath.Join(c.PublishDir(), "report", "dictionary.html"))
 	if !strings.Contains(string(b), "pupil_key") || !strings.Contains(string(b), "intervention_effects") {
 		t.Error("the data dictionary page lacks the marts")
+	}
+	for _, ops := range []string{"runs", "loads", "checks", "quarantine_summary"} {
+		re := regexp.MustCompile(`<h2 id="` + ops + `"><code>` + ops + `</code></h2><p>[^<]{20,}</p>\s*<table><tr><th>Column</th><th>Type</th><th>Meaning</th></tr><tr><td><code>[a-z_]+</code></td><td>[A-Z]`)
+		if !re.MatchString(string(b)) {
+			t.Errorf("the data dictionary page lacks the ops table %s with its description and columns", ops)
+		}
 	}
 }

@@ -484,7 +484,36 @@ func dictionaryPage(ctx context.Context, db *sql.Conn, tableDocs map[string]stri
 		t.Columns = append(t.Columns, dictColumn{col, typ, dict.Describe(tname, col)})
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The run ledger tables the snapshot publishes next to the marts, with
+	// the columns their queries give (the run number does not change them).
+	for _, o := range opsSnapshotTables(0) {
+		t := dictTable{Name: o.name, Description: dict.TableDescription(o.name)}
+		err := queryRows(ctx, db, "DESCRIBE "+o.query, func(r *sql.Rows) error {
+			cols, err := r.Columns()
+			if err != nil {
+				return err
+			}
+			vals := make([]any, len(cols))
+			var col, typ string
+			vals[0], vals[1] = &col, &typ
+			for i := 2; i < len(vals); i++ {
+				vals[i] = new(any)
+			}
+			if err := r.Scan(vals...); err != nil {
+				return err
+			}
+			t.Columns = append(t.Columns, dictColumn{col, typ, dict.Describe(o.name, col)})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("dictionary: %s: %w", o.name, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 var reportTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
