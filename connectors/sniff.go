@@ -256,3 +256,21 @@ func summarizeHeaders(h []string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// FileHeader is the header row of a CSV file, as a load of it by src would
+// find it (title rows skipped, any delimiter, any encoding), or nil for a
+// workbook. edwh doctor compares it with the last load's columns.
+func FileHeader(src *Source, path string, aliases map[string][]string) ([]string, error) {
+	prefix, err := readPrefix(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(prefix) == 0 || fileKind(path, prefix) != "csv" {
+		return nil, nil
+	}
+	h, err := findHeader(decodePrefix(prefix, detectEncoding(prefix)), &headerSearch{src: src, aliases: aliases})
+	if err != nil {
+		return nil, err
+	}
+	return h.Fields, nil
+}

@@ -13,6 +13,9 @@ import (
 
 // DictEntry describes one published column. Table "*" describes a column of
 // that name in any table (time_period, urn, ...); a table's own entry wins.
+// An entry with no column describes the table itself: the ops tables the
+// snapshot publishes get their table comment from it (a mart's comes from
+// its model's description).
 type DictEntry struct {
 	Table       string `csv:"table"`
 	Column      string `csv:"column"`
@@ -52,6 +55,11 @@ func (d *Dictionary) Describe(table, column string) string {
 		return s
 	}
 	return d.entries["*."+column]
+}
+
+// TableDescription returns the description of the table itself, or "".
+func (d *Dictionary) TableDescription(table string) string {
+	return d.entries[table+"."]
 }
 
 // Tables lists the tables with their own entries.

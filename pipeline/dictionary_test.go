@@ -153,6 +153,9 @@ func TestDictionaryDescribesEveryPublishedColumn(t *testing.T) {
 		switch {
 		case strings.TrimSpace(desc) == "":
 			stale = append(stale, key+" (empty description)")
+		case column == "" && (table == "*" || len(cols[table]) == 0):
+			stale = append(stale, key+" (describes a table that is not published)")
+		case column == "":
 		case table == "*" && !anywhere[column]:
 			stale = append(stale, key+" (no published table has the column)")
 		case table != "*" && !exists[key]:
@@ -164,4 +167,33 @@ func TestDictionaryDescribesEveryPublishedColumn(t *testing.T) {
 		t.Errorf("%d stale rows in sql/dictionary.csv:\n  %s", len(stale), strings.Join(stale, "\n  "))
 	}
 	t.Logf("%d published columns in %d tables, %d dictionary rows", n, len(tables), len(dict.entries))
+
+	// Every published table has a table comment: a mart's from its model's
+	// description, an ops table's from its row without a column.
+	project, err := transforms.Load(edwhsql.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tableDoc := map[string]string{}
+	for _, m := range project.Models {
+		if strings.HasPrefix(m.Name, "mart.") {
+			tableDoc[strings.TrimPrefix(m.Name, "mart.")] = m.Description
+		}
+	}
+	for _, o := range opsSnapshotTables(1) {
+		if _, dup := tableDoc[o.name]; dup {
+			t.Errorf("ops table %s has the name of a mart", o.name)
+		}
+		tableDoc[o.name] = dict.TableDescription(o.name)
+	}
+	var undescribed []string
+	for _, tb := range tables {
+		if strings.TrimSpace(tableDoc[tb]) == "" {
+			undescribed = append(undescribed, tb)
+		}
+	}
+	if len(undescribed) > 0 {
+		t.Errorf("published tables with no table comment (a mart: its model's description; an ops table: a row %q in sql/dictionary.csv): %v",
+			"table,,description", undescribed)
+	}
 }

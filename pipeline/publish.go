@@ -147,12 +147,18 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 			stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE edwh_snapshot.main.%s IS %s", n, sqlString(m.Description)))
 		}
 	}
+	dict, err := LoadDictionary()
+	if err != nil {
+		return err
+	}
 	for _, t := range opsSnapshotTables(p.runID) {
 		stmts = append(stmts, fmt.Sprintf("CREATE TABLE edwh_snapshot.main.%s AS %s", t.name, t.query))
+		// The ops tables' comments are in sql/dictionary.csv (the rows
+		// without a column), so a researcher's DuckDB client shows them.
+		if d := dict.TableDescription(t.name); d != "" {
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE edwh_snapshot.main.%s IS %s", t.name, sqlString(d)))
+		}
 	}
-	stmts = append(stmts,
-		"COMMENT ON TABLE edwh_snapshot.main.quarantine_summary IS 'Rows not loaded (action row) and values set to NULL or flagged, by file, column and reason. Values are never published; the working database has them, masked where identifying.'",
-	)
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return err

@@ -170,10 +170,13 @@ func reportRun(ctx context.Context, db *sql.Conn, d *reportData) error {
 }
 
 // tableExists guards sections whose mart may be missing from a deployment.
-func tableExists(ctx context.Context, db *sql.Conn, schema, name string) bool {
+func tableExists(ctx context.Context, db *sql.Conn, schema, name string) (bool, error) {
 	var n int
-	db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, name).Scan(&n)
-	return n > 0
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, name).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("looking for %s.%s: %w", schema, name, err)
+	}
+	return n > 0, nil
 }
 
 func fnum(v float64) string {
@@ -192,17 +195,29 @@ func reportRanks(ctx context.Context, db *sql.Conn, d *reportData) error {
 		d.Notes = append(d.Notes, "Rankings: set la_code in edwh.yaml to see where your LA stands.")
 		return nil
 	}
-	if !tableExists(ctx, db, "mart", "rankings") {
-		return nil
+	if ok, err := tableExists(ctx, db, "mart", "rankings"); err != nil || !ok {
+		return err
 	}
-	db.QueryRowContext(ctx, `SELECT any_value(entity_name) FROM mart.rankings WHERE entity_level = 'la' AND la_code = ?`, d.LACode).Scan(&d.LAName)
+	// A failed query fails the report (and so the run, which says why):
+	// a report that quietly leaves out the rankings, or draws them without
+	// the neighbours marked, would be read as if it were complete.
+	var name sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT any_value(entity_name) FROM mart.rankings WHERE entity_level = 'la' AND la_code = ?`, d.LACode).Scan(&name); err != nil {
+		return fmt.Errorf("rankings: the LA's name: %w", err)
+	}
+	d.LAName = name.String
 	neighbours := map[string]bool{}
-	queryRows(ctx, db, `SELECT CAST(neighbour_la_code AS VARCHAR) FROM stg.neighbours WHERE la_code = ? AND in_use`, func(r *sql.Rows) error {
+	err := queryRows(ctx, db, `SELECT CAST(neighbour_la_code AS VARCHAR) FROM stg.neighbours WHERE la_code = ? AND in_use`, func(r *sql.Rows) error {
 		var s string
-		r.Scan(&s)
+		if err := r.Scan(&s); err != nil {
+			return err
+		}
 		neighbours[s] = true
 		return nil
 	}, d.LACode)
+	if err != nil {
+		return fmt.Errorf("rankings: statistical neighbours: %w", err)
+	}
 	type latest struct {
 		measure, label, unit, source, year string
 		tp                                 int
@@ -211,7 +226,7 @@ func reportRanks(ctx context.Context, db *sql.Conn, d *reportData) error {
 		nat, natN, nb, nbN, prev           sql.NullInt64
 	}
 	var ls []latest
-	err := queryRows(ctx, db, `WITH ours AS (SELECT * FROM mart.rankings WHERE entity_level = 'la' AND la_code = ?)
+	err = queryRows(ctx, db, `WITH ours AS (SELECT * FROM mart.rankings WHERE entity_level = 'la' AND la_code = ?)
 		SELECT measure, coalesce(measure_label, measure), coalesce(unit, ''), source, academic_year, time_period, coalesce(higher_is_better, true),
 		       value, national_rank, national_n, neighbour_rank, neighbour_n, national_rank_prev
 		FROM ours QUALIFY time_period = max(time_period) OVER (PARTITION BY measure, source)
@@ -224,7 +239,7 @@ func reportRanks(ctx context.Context, db *sql.Conn, d *reportData) error {
 		return nil
 	}, d.LACode)
 	if err != nil {
-		return err
+		return fmt.Errorf("rankings: the LA's latest figures: %w", err)
 	}
 	for _, l := range ls {
 		row := rankRow{Measure: l.label, Year: l.year, Value: fnum(l.value) + " " + l.unit, Source: l.source,
@@ -246,8 +261,9 @@ func reportRanks(ctx context.Context, db *sql.Conn, d *reportData) error {
 			}
 		}
 		var pts []chart.Point
-		queryRows(ctx, db, `SELECT entity_code, coalesce(entity_name, entity_code), value FROM mart.rankings
-			WHERE entity_level = 'la' AND measure = ? AND source = ? AND time_period = ? ORDER BY entity_code`, func(r *sql.Rows) error {
+		err := queryRows(ctx, db, `SELECT entity_code, coalesce(entity_name, entity_code), value FROM mart.rankings
+			WHERE entity_level = 'la' AND measure = ? AND source = ? AND time_period = ? AND value IS NOT NULL
+			ORDER BY entity_code`, func(r *sql.Rows) error {
 			var code, name string
 			var v float64
 			if err := r.Scan(&code, &name, &v); err != nil {
@@ -263,12 +279,16 @@ func reportRanks(ctx context.Context, db *sql.Conn, d *reportData) error {
 			pts = append(pts, p)
 			return nil
 		}, l.measure, l.source, l.tp)
+		if err != nil {
+			return fmt.Errorf("rankings: every LA's %s (%s, %s): %w", l.measure, l.source, l.year, err)
+		}
 		if len(pts) > 1 {
 			svg, err := (&chart.DotPlot{Title: l.label + ", " + l.year, Unit: strings.TrimSpace(l.label + " " + l.unit),
 				Points: pts, HigherIsBetter: l.higher}).SVG()
-			if err == nil {
-				row.Chart = template.HTML(svg)
+			if err != nil {
+				return fmt.Errorf("rankings: dot plot: %w", err)
 			}
+			row.Chart = template.HTML(svg)
 		}
 		d.Ranks = append(d.Ranks, row)
 	}
@@ -289,8 +309,8 @@ var gapMeasures = []struct{ measure, label string }{
 
 // reportGaps: the LA's gaps from pupil data, by key stage, over the years.
 func reportGaps(ctx context.Context, db *sql.Conn, d *reportData) error {
-	if !tableExists(ctx, db, "mart", "gaps") {
-		return nil
+	if ok, err := tableExists(ctx, db, "mart", "gaps"); err != nil || !ok {
+		return err
 	}
 	if d.LACode == 0 {
 		// A deployment of national or several LAs' data has no one LA to
@@ -349,8 +369,8 @@ func reportGaps(ctx context.Context, db *sql.Conn, d *reportData) error {
 
 // reportEffects: a forest plot per programme and measure.
 func reportEffects(ctx context.Context, db *sql.Conn, d *reportData) error {
-	if !tableExists(ctx, db, "mart", "intervention_effects") {
-		return nil
+	if ok, err := tableExists(ctx, db, "mart", "intervention_effects"); err != nil || !ok {
+		return err
 	}
 	type key struct{ programme, measure string }
 	rows := map[key][]chart.ForestRow{}
@@ -402,8 +422,8 @@ func reportEffects(ctx context.Context, db *sql.Conn, d *reportData) error {
 // reportSchools: schools last or first among their similar schools on two
 // or more measures in the latest year.
 func reportSchools(ctx context.Context, db *sql.Conn, d *reportData) error {
-	if !tableExists(ctx, db, "stg", "school_neighbour_ranks") {
-		return nil
+	if ok, err := tableExists(ctx, db, "stg", "school_neighbour_ranks"); err != nil || !ok {
+		return err
 	}
 	collect := func(cond string) ([]schoolRow, error) {
 		var out []schoolRow
@@ -464,7 +484,36 @@ func dictionaryPage(ctx context.Context, db *sql.Conn, tableDocs map[string]stri
 		t.Columns = append(t.Columns, dictColumn{col, typ, dict.Describe(tname, col)})
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The run ledger tables the snapshot publishes next to the marts, with
+	// the columns their queries give (the run number does not change them).
+	for _, o := range opsSnapshotTables(0) {
+		t := dictTable{Name: o.name, Description: dict.TableDescription(o.name)}
+		err := queryRows(ctx, db, "DESCRIBE "+o.query, func(r *sql.Rows) error {
+			cols, err := r.Columns()
+			if err != nil {
+				return err
+			}
+			vals := make([]any, len(cols))
+			var col, typ string
+			vals[0], vals[1] = &col, &typ
+			for i := 2; i < len(vals); i++ {
+				vals[i] = new(any)
+			}
+			if err := r.Scan(vals...); err != nil {
+				return err
+			}
+			t.Columns = append(t.Columns, dictColumn{col, typ, dict.Describe(o.name, col)})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("dictionary: %s: %w", o.name, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 var reportTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>

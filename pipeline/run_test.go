@@ -135,10 +135,18 @@ func TestRunSyntheticLA(t *testing.T) {
 	if len(parts) != smallLA.Years {
 		t.Errorf("pupils parquet partitions: %v", parts)
 	}
+	// Every table in the snapshot carries its comment, and every column its
+	// description, for a researcher's DuckDB client to show.
+	if n := queryInt(t, snap, `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND coalesce(comment, '') = ''`); n != 0 {
+		t.Errorf("%d published tables have no comment", n)
+	}
+	if n := queryInt(t, snap, `SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND coalesce(comment, '') = ''`); n != 0 {
+		t.Errorf("%d published columns have no comment", n)
+	}
 	if _, err := os.Stat(filepath.Join(c.PublishDir(), "report", "index.html")); err != nil {
 		t.Error(err)
 	}
-	checkReportInBrowser(t, c)
+	checkReportInBrowser(t, c, "report.png")
 }
 
 func TestPublishedOutputsHoldNoUPN(t *testing.T) {

@@ -7,8 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"syscall"
+	"time"
 
+	"github.com/edwh/edwh/connectors"
 	"github.com/edwh/edwh/pipeline"
 	"github.com/edwh/edwh/pipeline/warehouse"
 )
@@ -24,7 +28,8 @@ type finding struct {
 func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("doctor", stderr)
 	cfgPath := configFlag(fs)
-	minFree := fs.Int64("min-free-gb", 5, "warn when a folder's file system has less free space than this")
+	minFree := fs.Float64("min-free-gb", 5, "warn when a folder's file system has less free space than this (GB)")
+	stuckAfter := fs.Duration("stuck-after", 12*time.Hour, "warn when the run lock has been held for longer than this")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -58,7 +63,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		var fsst syscall.Statfs_t
 		if err := syscall.Statfs(d.path, &fsst); err == nil {
 			free := int64(fsst.Bavail) * int64(fsst.Bsize)
-			if free < *minFree<<30 {
+			if float64(free) < *minFree*(1<<30) {
 				add(false, fmt.Sprintf("%s folder has %.1f GB free", d.name, float64(free)/1e9),
 					"free some space: a run needs room for the working database and a second published version")
 			} else {
@@ -82,7 +87,14 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	lock := filepath.Join(c.WarehouseDir(), "edwh.lock")
 	if h := pipeline.LockHolder(lock); h != "" {
-		add(true, "a run is under way now ("+h+")", "")
+		// The kernel drops the lock when its process ends, so a held lock
+		// is a live process: a run, or one that hangs.
+		if since, ok := lockSince(h); ok && time.Since(since) > *stuckAfter {
+			add(false, fmt.Sprintf("a process has held the warehouse lock for %s (%s)", time.Since(since).Round(time.Minute), h),
+				"a run should take minutes: if `edwh status` shows no progress, stop that process (kill PID), then run again")
+		} else {
+			add(true, "a run is under way now ("+h+"); the database checks wait until it finishes: run `edwh doctor` again then", "")
+		}
 		return report(stdout, out)
 	}
 	add(true, "no run holds the warehouse (a lock is released by the kernel when its process ends, so it is never stale)", "")
@@ -119,6 +131,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		rows.Close()
 	}
+	pendingSchemaChanges(ctx, db, c, add)
 	var refused int
 	db.QueryRowContext(ctx, `SELECT count(*) FROM ops.loads WHERE status = 'refused'
 		AND path NOT IN (SELECT path FROM ops.loads WHERE status = 'loaded')`).Scan(&refused)
@@ -126,6 +139,110 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		add(false, fmt.Sprintf("%d file(s) in landing were refused and never loaded", refused), "see the reasons with `edwh runs` and the report; fix or remove the files")
 	}
 	return report(stdout, out)
+}
+
+// lockSince reads when the holder of the lock took it, from the line
+// AcquireLock writes ("pid N on HOST since RFC3339").
+func lockSince(holder string) (time.Time, bool) {
+	_, after, ok := strings.Cut(holder, " since ")
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(after))
+	return t, err == nil
+}
+
+// pendingSchemaChanges compares the header of each CSV file waiting in
+// landing (not yet loaded under its path and size) with the columns of the
+// last file of its kind loaded for the source (ops.load_columns), so that
+// a renamed or dropped column is seen before the night's run, not after.
+func pendingSchemaChanges(ctx context.Context, db *sql.DB, c *pipeline.Config, add func(bool, string, string)) {
+	for _, src := range pipeline.Sources() {
+		d, err := connectors.Discover(c.LandingDir(), src.Name, 0, time.Now())
+		if err != nil || len(d.Files) == 0 {
+			continue
+		}
+		type load struct {
+			id   int64
+			path string
+		}
+		var loads []load // latest first
+		rows, err := db.QueryContext(ctx, `SELECT load_id, path FROM ops.loads WHERE source = ? AND status = 'loaded'
+			AND load_id IN (SELECT load_id FROM ops.load_columns) ORDER BY load_id DESC`, src.Name)
+		if err != nil {
+			continue
+		}
+		for rows.Next() {
+			var l load
+			if rows.Scan(&l.id, &l.path) == nil {
+				loads = append(loads, l)
+			}
+		}
+		rows.Close()
+		if len(loads) == 0 {
+			continue // nothing loaded yet to compare with
+		}
+		for _, f := range d.Files {
+			var seen int
+			db.QueryRowContext(ctx, `SELECT count(*) FROM ops.loads WHERE source = ? AND path = ? AND size = ?`, src.Name, f.Rel, f.Size).Scan(&seen)
+			if seen > 0 {
+				continue
+			}
+			hdr, err := connectors.FileHeader(src, f.Path, c.Sources[src.Name].Aliases)
+			if err != nil || hdr == nil {
+				continue // a file without its header is refused by the run, which says why
+			}
+			prev := loads[0]
+			for _, l := range loads {
+				if connectors.FileFamily(l.path) == connectors.FileFamily(f.Rel) {
+					prev = l
+					break
+				}
+			}
+			old := map[string]string{}
+			crows, err := db.QueryContext(ctx, `SELECT header FROM ops.load_columns WHERE load_id = ? ORDER BY position`, prev.id)
+			if err != nil {
+				continue
+			}
+			for crows.Next() {
+				var h string
+				if crows.Scan(&h) == nil {
+					old[connectors.NormalizeHeader(h)] = h
+				}
+			}
+			crows.Close()
+			cur := map[string]bool{}
+			var added, removed []string
+			for _, h := range hdr {
+				n := connectors.NormalizeHeader(h)
+				if n == "" {
+					continue
+				}
+				cur[n] = true
+				if _, ok := old[n]; !ok {
+					added = append(added, strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+				}
+			}
+			for n, h := range old {
+				if n != "" && !cur[n] {
+					removed = append(removed, h)
+				}
+			}
+			if len(added) == 0 && len(removed) == 0 {
+				continue
+			}
+			sort.Strings(removed)
+			what := "schema change waiting in landing/" + f.Rel + " since " + prev.path + ":"
+			if len(added) > 0 {
+				what += " new columns " + strings.Join(added, ", ") + ";"
+			}
+			if len(removed) > 0 {
+				what += " missing columns " + strings.Join(removed, ", ") + ";"
+			}
+			add(false, strings.TrimSuffix(what, ";"),
+				"check the new or missing columns are expected; if a column was renamed, add an alias for it in edwh.yaml (sources: "+src.Name+": aliases:) before the next run")
+		}
+	}
 }
 
 func report(w io.Writer, fs []finding) int {
