@@ -12,50 +12,23 @@
 -- DfE ranks the whole national cohort; here the ranks are within the data
 -- loaded, so an LA's index compares its disadvantaged pupils with its own
 -- others (the scaling of step 3 is RECONSTRUCTED, UNVERIFIED). A school or
--- LA with fewer than suppress_below pupils in either group is suppressed.
--- depends: mart.attainment, mart.pupils
+-- LA with fewer than suppress_below pupils in either group is suppressed,
+-- and so are the rows from which one could be worked out (the LA row less
+-- the other schools): see stg.gap_suppression.
+-- depends: stg.gap_index_cells, stg.gap_suppression
 -- check: not_null level, measure, suppressed
-WITH scores AS (
-    SELECT 'ks2_gap_index' AS measure, a.pupil_key, a.time_period, a.urn, a.la_code,
-           coalesce(a.read_scaled, CASE WHEN a.read_code = 'B' THEN getvariable('edwh_ks2_nominal_below_standard') END)
-         + coalesce(a.mat_scaled, CASE WHEN a.mat_code = 'B' THEN getvariable('edwh_ks2_nominal_below_standard') END) AS score
-    FROM mart.attainment a WHERE a.key_stage = 'ks2'
-    UNION ALL
-    SELECT 'ks4_gap_index', pupil_key, time_period, urn, la_code, (english_grade + maths_grade) / 2.0
-    FROM mart.attainment WHERE key_stage = 'ks4'
-),
-eligible AS (
-    SELECT s.*, p.disadvantaged
-    FROM scores s JOIN mart.pupils p ON p.pupil_key = s.pupil_key AND p.time_period = s.time_period
-    WHERE s.score IS NOT NULL AND p.disadvantaged IS NOT NULL
-),
-ranked AS (
-    SELECT *,
-        (rank() OVER (PARTITION BY measure, time_period ORDER BY score)
-         + count(*) OVER (PARTITION BY measure, time_period, score) - 1 + rank() OVER (PARTITION BY measure, time_period ORDER BY score)) / 2.0
-        / count(*) OVER (PARTITION BY measure, time_period) AS r
-    FROM eligible
-),
-agg AS (
-    SELECT 'school' AS level, urn, la_code, time_period, measure,
-           count(*) FILTER (WHERE disadvantaged) AS group_n, avg(r) FILTER (WHERE disadvantaged) AS group_value,
-           count(*) FILTER (WHERE NOT disadvantaged) AS reference_n, avg(r) FILTER (WHERE NOT disadvantaged) AS reference_value
-    FROM ranked GROUP BY urn, la_code, time_period, measure
-    UNION ALL
-    SELECT 'la', NULL, la_code, time_period, measure,
-           count(*) FILTER (WHERE disadvantaged), avg(r) FILTER (WHERE disadvantaged),
-           count(*) FILTER (WHERE NOT disadvantaged), avg(r) FILTER (WHERE NOT disadvantaged)
-    FROM ranked GROUP BY la_code, time_period, measure
-),
-flagged AS (
-    SELECT *, least(group_n, reference_n) < getvariable('edwh_suppress_below') AS sup1 FROM agg
-),
-ranked_schools AS (
-    -- As in stg.gaps_pupil: never leave one school suppressed alone in an LA.
-    SELECT *,
-        count(*) FILTER (WHERE sup1) OVER (PARTITION BY level, la_code, time_period, measure) AS n_sup,
-        row_number() OVER (PARTITION BY level, la_code, time_period, measure ORDER BY sup1 DESC, least(group_n, reference_n), urn) AS pos
-    FROM flagged
+WITH rows_ AS (
+    SELECT g.level, g.urn, g.la_code, g.time_period, g.measure,
+           g.pupils AS group_n, g.value AS group_value, r.pupils AS reference_n, r.value AS reference_value,
+           gs.hidden OR rs.hidden AS s
+    FROM stg.gap_index_cells g
+    JOIN stg.gap_index_cells r ON r.pupil_group = 'not_disadvantaged' AND r.level = g.level AND r.urn IS NOT DISTINCT FROM g.urn
+        AND r.la_code = g.la_code AND r.time_period = g.time_period AND r.measure = g.measure
+    JOIN stg.gap_suppression gs ON gs.pupil_group = g.pupil_group AND gs.level = g.level AND gs.urn IS NOT DISTINCT FROM g.urn
+        AND gs.la_code = g.la_code AND gs.time_period = g.time_period AND gs.measure = g.measure
+    JOIN stg.gap_suppression rs ON rs.pupil_group = r.pupil_group AND rs.level = r.level AND rs.urn IS NOT DISTINCT FROM r.urn
+        AND rs.la_code = r.la_code AND rs.time_period = r.time_period AND rs.measure = r.measure
+    WHERE g.pupil_group = 'disadvantaged'
 )
 SELECT level, urn, la_code, time_period, measure, 'disadvantaged_vs_other' AS comparison,
        CASE WHEN s THEN NULL ELSE group_n END         AS group_n,
@@ -65,4 +38,4 @@ SELECT level, urn, la_code, time_period, measure, 'disadvantaged_vs_other' AS co
        CASE WHEN s THEN NULL ELSE group_value - reference_value END AS gap,
        CASE WHEN s THEN NULL ELSE 20 * (reference_value - group_value) END AS gap_index,
        s AS suppressed
-FROM (SELECT *, sup1 OR (level = 'school' AND n_sup = 1 AND pos = 2) AS s FROM ranked_schools)
+FROM rows_

@@ -6,17 +6,13 @@
 -- Comparisons: disadvantaged_vs_other, sen_support_vs_no_sen,
 -- ehcp_vs_no_sen, any_sen_vs_no_sen, eal_vs_english, boys_vs_girls.
 --
--- Suppression, so that no figure about fewer than suppress_below pupils can
--- be read or worked out:
---  1. primary: a row whose group or reference has fewer pupils is
---     suppressed (values and pupil counts NULL);
---  2. within a school: SEN support + EHC plan = any SEN, so when exactly one
---     of the SEN support and EHC plan rows is suppressed the any-SEN row is
---     suppressed too (else the hidden one follows by subtraction);
---  3. across an LA's schools: the LA row is the sum of its schools, so when
---     exactly one school's row is suppressed for a measure, comparison and
---     year, the school row with the next fewest pupils is suppressed too.
--- depends: stg.gap_cells
+-- Suppression (stg.gap_suppression): a row is suppressed (values and
+-- pupil counts NULL) when either of its groups is hidden there: groups of
+-- fewer than suppress_below pupils, and the groups from which one of them
+-- could be worked out. Every school and the LA have a row for every
+-- comparison of every measure they have, a group with no pupils included
+-- (suppressed): a missing row would say the group is empty.
+-- depends: stg.gap_cells, stg.gap_suppression
 -- check: not_null level, measure, comparison, suppressed
 -- check: unique level, urn, la_code, time_period, measure, comparison
 WITH comparisons(comparison, grp, ref) AS (VALUES
@@ -29,40 +25,19 @@ WITH comparisons(comparison, grp, ref) AS (VALUES
 ),
 pairs AS (
     SELECT g.level, g.urn, g.la_code, g.time_period, g.measure, c.comparison,
-           coalesce(g.pupils, 0) AS group_n, g.value AS group_value,
-           coalesce(r.pupils, 0) AS reference_n, r.value AS reference_value
+           g.pupils AS group_n, gc.value AS group_value,
+           r.pupils AS reference_n, rc.value AS reference_value,
+           g.hidden OR r.hidden AS suppressed
     FROM comparisons c
-    JOIN stg.gap_cells g ON g.pupil_group = c.grp
-    JOIN stg.gap_cells r ON r.pupil_group = c.ref AND r.level = g.level AND r.urn IS NOT DISTINCT FROM g.urn
-                        AND r.la_code IS NOT DISTINCT FROM g.la_code AND r.time_period = g.time_period AND r.measure = g.measure
-),
-primary_ AS (
-    SELECT *, least(group_n, reference_n) < getvariable('edwh_suppress_below') AS sup1
-    FROM pairs
-),
-sen AS (
-    -- Rule 2: any-SEN row of a school whose SEN support or EHC plan row
-    -- (but not both) is suppressed.
-    SELECT p.*,
-        p.sup1 OR (p.comparison = 'any_sen_vs_no_sen' AND
-            (SELECT count(*) FILTER (WHERE q.sup1) FROM primary_ q
-             WHERE q.level = p.level AND q.urn IS NOT DISTINCT FROM p.urn AND q.la_code IS NOT DISTINCT FROM p.la_code
-               AND q.time_period = p.time_period AND q.measure = p.measure
-               AND q.comparison IN ('sen_support_vs_no_sen', 'ehcp_vs_no_sen')) = 1) AS sup2
-    FROM primary_ p
-),
-ranked AS (
-    -- Rule 3: order each LA's school rows, suppressed first, then by size.
-    SELECT *,
-        count(*) FILTER (WHERE sup2) OVER w AS suppressed_in_la,
-        row_number() OVER (PARTITION BY level, la_code, time_period, measure, comparison
-                           ORDER BY sup2 DESC, least(group_n, reference_n), urn) AS pos
-    FROM sen
-    WINDOW w AS (PARTITION BY level, la_code, time_period, measure, comparison)
-),
-final AS (
-    SELECT *, sup2 OR (level = 'school' AND suppressed_in_la = 1 AND pos = 2) AS suppressed
-    FROM ranked
+    JOIN stg.gap_suppression g ON g.pupil_group = c.grp
+    JOIN stg.gap_suppression r ON r.pupil_group = c.ref AND r.level = g.level AND r.urn IS NOT DISTINCT FROM g.urn
+                        AND r.la_code = g.la_code AND r.time_period = g.time_period AND r.measure = g.measure
+    LEFT JOIN stg.gap_cells gc ON gc.pupil_group = g.pupil_group AND gc.level = g.level AND gc.urn IS NOT DISTINCT FROM g.urn
+                        AND gc.la_code = g.la_code AND gc.time_period = g.time_period AND gc.measure = g.measure
+    LEFT JOIN stg.gap_cells rc ON rc.pupil_group = r.pupil_group AND rc.level = r.level AND rc.urn IS NOT DISTINCT FROM r.urn
+                        AND rc.la_code = r.la_code AND rc.time_period = r.time_period AND rc.measure = r.measure
+    -- (stg.gap_suppression also holds the gap index's cells: stg.gap_index)
+    WHERE g.measure IN (SELECT measure FROM stg.gap_cells)
 )
 SELECT level, urn, la_code, time_period, measure, comparison,
        CASE WHEN suppressed THEN NULL ELSE group_n END          AS group_n,
@@ -72,4 +47,4 @@ SELECT level, urn, la_code, time_period, measure, comparison,
        CASE WHEN suppressed THEN NULL ELSE group_value - reference_value END AS gap,
        CAST(NULL AS DOUBLE) AS gap_index,
        suppressed
-FROM final
+FROM pairs
