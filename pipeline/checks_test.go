@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
@@ -108,4 +109,97 @@ func TestFailingBlockingCheckPublishesNothing(t *testing.T) {
 	if n := queryInt(t, db, `SELECT count(*) FROM raw.audit WHERE laestab = 8519999`); n != 1 {
 		t.Errorf("raw.audit holds %d rows of the unknown school, want 1", n)
 	}
+}
+
+// workingDB opens the working database with the deployment's pupil key
+// macro (edwh_pupil_key), so tests can find a pupil of the landing files in
+// the pseudonymised marts.
+func workingDB(t *testing.T, c *pipeline.Config) *sql.DB {
+	t.Helper()
+	secret, err := pipeline.LoadSecret(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := pipeline.OpenWorking(c, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestGoodRunOnTheSyntheticLA runs the synthetic LA once and looks inside:
+// the data checks of every kind ran and passed, and the re-issued census
+// extract the generator plants superseded the LA-wide file in the marts
+// while the stale rows stay in raw history.
+func TestGoodRunOnTheSyntheticLA(t *testing.T) {
+	c, truth := deployment(t, true)
+	sum := runOnce(t, c)
+	db := workingDB(t, c)
+
+	t.Run("checks of every kind recorded", func(t *testing.T) {
+		kinds := []struct{ name, like string }{
+			{"not_null", `not\_null(%`},
+			{"unique", `unique(%`},
+			{"accepted_values", `accepted\_values(%`},
+			{"relationships", `relationships(%`},
+			// custom SQL checks are named by their file: loads_balance.sql
+			{"custom SQL", `loads\_balance`},
+		}
+		for _, k := range kinds {
+			t.Run(k.name, func(t *testing.T) {
+				n := queryInt(t, db, `SELECT count(*) FROM ops.checks WHERE run_id = ? AND "check" LIKE ? ESCAPE '\'`, sum.RunID, k.like)
+				if n == 0 {
+					t.Errorf("no %s check recorded in ops.checks for run %d", k.name, sum.RunID)
+				}
+				bad := queryInt(t, db, `SELECT count(*) FROM ops.checks WHERE run_id = ? AND "check" LIKE ? ESCAPE '\'
+					AND severity = 'error' AND status <> 'pass'`, sum.RunID, k.like)
+				if bad != 0 {
+					t.Errorf("%d blocking %s checks did not pass on a good run", bad, k.name)
+				}
+			})
+		}
+		if n := queryInt(t, db, `SELECT count(*) FROM ops.checks WHERE run_id = ? AND "check" NOT LIKE '%(%'`, sum.RunID); n < 5 {
+			t.Errorf("only %d custom SQL checks recorded", n)
+		}
+	})
+
+	t.Run("re-issued census supersedes in the marts", func(t *testing.T) {
+		re := truth.Reissue
+		if re.CorrectedSEN == 0 || len(re.CorrectedUPN) != re.CorrectedSEN {
+			t.Fatalf("the generator planted no corrected pupils: %+v", re)
+		}
+		senStatus := `CASE %s WHEN 'E' THEN 'EHC plan' WHEN 'K' THEN 'SEN support' ELSE 'No SEN' END`
+		for _, u := range re.CorrectedUPN {
+			var stale, fixed, mart string
+			err := db.QueryRow(`
+				SELECT
+					any_value(`+strings.ReplaceAll(senStatus, "%s", "r.sen_provision")+`) FILTER (WHERE l.path <> ?),
+					any_value(`+strings.ReplaceAll(senStatus, "%s", "r.sen_provision")+`) FILTER (WHERE l.path = ?),
+					(SELECT sen_status FROM mart.pupils WHERE pupil_key = edwh_pupil_key(?) AND time_period = ?)
+				FROM raw.census r JOIN ops.loads l ON l.load_id = r._load_id
+				WHERE r.upn = ? AND edwh_year_of(r.census_date) = ?`,
+				re.Path, re.Path, u, re.TimePeriod, u, re.TimePeriod).Scan(&stale, &fixed, &mart)
+			if err != nil {
+				t.Fatalf("pupil %s…: %v", u[:4], err)
+			}
+			if stale == fixed {
+				t.Errorf("pupil %s…: the LA-wide file and the re-issue agree (%s): nothing was corrected", u[:4], stale)
+			}
+			if mart != fixed {
+				t.Errorf("pupil %s…: mart.pupils sen_status %q, want the re-issue's %q (the superseded file says %q)", u[:4], mart, fixed, stale)
+			}
+		}
+		// The superseded file's rows of the school stay in raw.census.
+		hist := queryInt(t, db, `SELECT count(*) FROM raw.census r JOIN ops.loads l ON l.load_id = r._load_id
+			WHERE l.path <> ? AND (r.laestab = ? OR r.urn = ?) AND edwh_year_of(r.census_date) = ?`,
+			re.Path, re.LAESTAB, re.URN, re.TimePeriod)
+		if hist != int64(re.Rows) {
+			t.Errorf("raw.census keeps %d superseded rows of the re-issued school, want %d", hist, re.Rows)
+		}
+		// And mart.pupils counts each of the school's pupils once.
+		if n := queryInt(t, db, `SELECT count(*) FROM mart.pupils WHERE urn = ? AND time_period = ?`, re.URN, re.TimePeriod); n != int64(re.Rows) {
+			t.Errorf("mart.pupils has %d pupils at the re-issued school, want %d", n, re.Rows)
+		}
+	})
 }
