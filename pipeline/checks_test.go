@@ -203,3 +203,53 @@ func TestGoodRunOnTheSyntheticLA(t *testing.T) {
 		}
 	})
 }
+
+// TestMoversResultsGoToTheResultSchool: a pupil on the spring census roll
+// of one school whose KS2 result and suspension come from another school's
+// files (a mover between census and tests) has the result and the
+// suspension at the school that sent them, and mart.pupils keeps the census
+// school. A pupil who did not move is the control.
+func TestMoversResultsGoToTheResultSchool(t *testing.T) {
+	c, _ := deployment(t, false)
+	mover, stayer := upn(t, "851200118001"), upn(t, "851200118002")
+	writeLanding(t, c, map[string]string{
+		"establishments/gias_extract.csv": smallSchools,
+		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +
+			mover + ",8512001,17/01/2019,6,N,1\n" +
+			stayer + ",8512001,17/01/2019,6,N,0\n",
+		"ks2/ks2_2019.csv": "UPN,LAESTAB,AcademicYear,ReadScaled,MatScaled,GPSScaled,WritTA\n" +
+			mover + ",8512002,2018-19,103,99,101,EXS\n" +
+			stayer + ",8512001,2018-19,110,108,112,GDS\n",
+		"exclusions/exclusions_2019.csv": "UPN,LAESTAB,Category,StartDate,Sessions,Reason1,Reason2,Reason3\n" +
+			mover + ",8512002,SUSP,20/03/2019,2,VA,,\n",
+	})
+	runOnce(t, c)
+	db := workingDB(t, c)
+	cases := []struct {
+		name, query, upn string
+		want             int64
+	}{
+		{"mover's census school in pupils", `SELECT urn FROM mart.pupils WHERE pupil_key = edwh_pupil_key(?) AND time_period = 201819`, mover, 100001},
+		{"mover's KS2 at the result file's school", `SELECT urn FROM mart.attainment WHERE pupil_key = edwh_pupil_key(?) AND key_stage = 'ks2' AND time_period = 201819`, mover, 100002},
+		{"mover's suspension at the excluding school", `SELECT urn FROM mart.exclusions WHERE level = 'pupil' AND pupil_key = edwh_pupil_key(?) AND time_period = 201819`, mover, 100002},
+		{"stayer's census school in pupils", `SELECT urn FROM mart.pupils WHERE pupil_key = edwh_pupil_key(?) AND time_period = 201819`, stayer, 100001},
+		{"stayer's KS2 at the census school", `SELECT urn FROM mart.attainment WHERE pupil_key = edwh_pupil_key(?) AND key_stage = 'ks2' AND time_period = 201819`, stayer, 100001},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := queryInt(t, db, tc.query, tc.upn); got != tc.want {
+				t.Errorf("urn %d, want %d", got, tc.want)
+			}
+		})
+	}
+	// One row each: the mover is not counted at both schools.
+	for _, q := range []string{
+		`SELECT count(*) FROM mart.pupils WHERE pupil_key = edwh_pupil_key(?)`,
+		`SELECT count(*) FROM mart.attainment WHERE pupil_key = edwh_pupil_key(?) AND key_stage = 'ks2'`,
+		`SELECT count(*) FROM mart.exclusions WHERE level = 'pupil' AND pupil_key = edwh_pupil_key(?)`,
+	} {
+		if n := queryInt(t, db, q, mover); n != 1 {
+			t.Errorf("%s: %d rows, want 1", q, n)
+		}
+	}
+}
