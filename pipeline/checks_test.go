@@ -253,3 +253,94 @@ func TestMoversResultsGoToTheResultSchool(t *testing.T) {
 		}
 	}
 }
+
+// TestUnresolvedRegisterSchoolsAreQuarantined: programme register rows
+// whose school does not resolve to one URN are listed in ops.quarantine
+// (action 'unresolved') with the reason naming the candidate schools, count
+// in no mart, and leave the list by themselves once an establishments
+// extract that names the school is loaded.
+func TestUnresolvedRegisterSchoolsAreQuarantined(t *testing.T) {
+	c, _ := deployment(t, false)
+	writeLanding(t, c, map[string]string{
+		"establishments/gias_extract.csv": smallSchools +
+			// a second school of the same name as Birch, also open in LA 851
+			"100004,851,Demo LA,2003,Birch Primary School,Academy converter,Primary,01/09/2015,,4,11,LS1 1AD\n",
+		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +
+			upn(t, "851200118001") + ",8512001,17/01/2019,1,N,0\n",
+		"interventions/register.csv": "Programme,School,Role,GroupId,StartDate,EndDate,Lead,Cost\n" +
+			"Reading Boost,Alder Primary School ,Participant,T1,01/09/2018,31/07/2019,SENCO,1200\n" +
+			"Reading Boost,Alder Primry,Participant,T1,01/09/2018,31/07/2019,SENCO,1200\n" +
+			"Reading Boost,Birch Primary School,Participant,T1,01/09/2018,31/07/2019,Head,1200\n" +
+			"Reading Boost,Oak Tree Infants,Comparison,T1,01/09/2018,31/07/2019,,\n" +
+			"Reading Boost,8519999,Coach,T1,01/09/2018,31/07/2019,Head,800\n",
+	})
+	sum := runOnce(t, c)
+	if sum.RowsUnresolved != 4 {
+		t.Errorf("summary: %d register rows held back, want 4", sum.RowsUnresolved)
+	}
+	db := workingDB(t, c)
+	reason := func(line int) string {
+		var r string
+		err := db.QueryRow(`SELECT reason FROM ops.quarantine WHERE action = 'unresolved' AND source = 'interventions'
+			AND file = 'interventions/register.csv' AND line = ? AND "column" = 'school' AND run_id = ?`, line, sum.RunID).Scan(&r)
+		if err == sql.ErrNoRows {
+			return ""
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cases := []struct {
+		name string
+		line int
+		want []string // in the reason; none: not quarantined
+	}{
+		{"exact name with a trailing space resolves", 2, nil},
+		{"misspelt name names the school it resembles", 3, []string{"no school of this name", "candidates: Alder Primary School (URN 100001)"}},
+		{"name shared by two open schools names both", 4, []string{"matches 2 schools", "Birch Primary School (URN 100002)", "Birch Primary School (URN 100004)"}},
+		{"unknown name without a similar one says what to give", 5, []string{"no similar school name: give the URN or LAESTAB"}},
+		{"unknown LAESTAB", 6, []string{"LAESTAB 8519999 is not in the establishments reference"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := reason(tc.line)
+			if tc.want == nil && got != "" {
+				t.Errorf("line %d quarantined: %s", tc.line, got)
+			}
+			if tc.want != nil && got == "" {
+				t.Fatalf("line %d is not in ops.quarantine", tc.line)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("line %d: reason %q does not say %q", tc.line, got, w)
+				}
+			}
+		})
+	}
+	// Held back: the programme's schools in the marts are the resolved one only.
+	if n := queryInt(t, db, `SELECT count(DISTINCT urn) FROM stg.programme_schools WHERE programme = 'Reading Boost'`); n != 1 {
+		t.Errorf("stg.programme_schools has %d schools of the programme, want the 1 resolved", n)
+	}
+
+	// GIAS now lists Oak Tree Infants: the next run resolves the row and
+	// takes it off the list; the others stay, listed once.
+	writeLanding(t, c, map[string]string{
+		"establishments/gias_extract_2.csv": "URN,LA (code),LA (name),EstablishmentNumber,EstablishmentName,PhaseOfEducation (name)\n" +
+			"100005,851,Demo LA,2004,Oak Tree Infants,Primary\n",
+	})
+	db.Close()
+	sum2 := runOnce(t, c)
+	db = workingDB(t, c)
+	if sum2.RowsUnresolved != 3 {
+		t.Errorf("after the new extract: %d rows held back, want 3", sum2.RowsUnresolved)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM ops.quarantine WHERE action = 'unresolved'`); n != 3 {
+		t.Errorf("ops.quarantine lists %d unresolved rows after the second run, want 3 (no repeats, the resolved one gone)", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM ops.quarantine WHERE action = 'unresolved' AND line = 5`); n != 0 {
+		t.Errorf("Oak Tree Infants is still quarantined after GIAS listed it")
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM stg.interventions WHERE line = 5 AND urn = 100005 AND resolved_by = 'name'`); n != 1 {
+		t.Errorf("Oak Tree Infants did not resolve to URN 100005")
+	}
+}
