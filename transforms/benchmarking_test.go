@@ -531,6 +531,17 @@ func TestBenchmarkingRules(t *testing.T) {
 		eesCSV += fmt.Sprintf("201819,Academic year,Local authority,E92000001,England,%d,E0600%04d,LA %d,Total,20000,%s\n", 901+i, 901+i, 901+i, v)
 	}
 	eesCSV += "201819,Academic year,National,E92000001,England,,,,Total,8000000,0.10\n"
+	// EES absence at LA level: overall and persistent absence, lower is
+	// better; 904 not available (x). LA 901's primary-only row is not its
+	// figure: LAs are ranked on the all-schools total.
+	absCSV := "time_period,time_identifier,geographic_level,country_code,country_name,old_la_code,new_la_code,la_name,school_type,sess_overall_percent,enrolments_pa_10_exact_percent\n"
+	overall := []string{"4.7", "5.2", "4.7", "x", "5.0", "4.1", "6.0", "4.9", "5.5", "4.4", "5.8", "5.3"}
+	persistent := []string{"12.0", "14.5", "11.0", "x", "13.0", "10.5", "20.1", "12.5", "15.0", "11.5", "16.0", "13.5"}
+	for i := range overall {
+		absCSV += fmt.Sprintf("201819,Academic year,Local authority,E92000001,England,%d,E0600%04d,LA %d,Total,%s,%s\n", 901+i, 901+i, 901+i, overall[i], persistent[i])
+	}
+	absCSV += "201819,Academic year,Local authority,E92000001,England,901,E06000901,LA 901,State-funded primary,3.9,8.0\n"
+	absCSV += "201819,Academic year,National,E92000001,England,,,,Total,4.7,10.9\n"
 
 	for _, f := range []struct {
 		src       *connectors.Source
@@ -540,6 +551,7 @@ func TestBenchmarkingRules(t *testing.T) {
 		{perfks4.Source, "perf_ks4/2018-19/england_ks4final.csv", final},
 		{perfks4.Source, "perf_ks4/2018-19/england_ks4provisional.csv", prov},
 		{ees.Source, "ees/exclusions_la.csv", eesCSV},
+		{ees.Source, "ees/absence_la.csv", absCSV},
 	} {
 		res := conntest.Load(t, ctx, conn, f.src, writeLanding(t, f.rel, f.body))
 		if res.RowsQuarantined != 0 {
@@ -559,6 +571,9 @@ func TestBenchmarkingRules(t *testing.T) {
 		{"lower is better for exclusions", "902", "permanent_exclusion_rate", "ees", 0.02, 1, 11, 0, 0, 1},
 		{"a suppressed LA is not ranked", "905", "permanent_exclusion_rate", "ees", 0.15, 11, 11, 0, 0, 4},
 		{"neighbours: n counts only LAs with a figure", "901", "permanent_exclusion_rate", "ees", 0.10, 8, 11, 7, 10, 3},
+		{"EES LA overall absence: lower is better, total not the primary row", "901", "overall_absence", "ees", 4.7, 3, 11, 3, 10, 1},
+		{"EES LA overall absence: a tie shares the rank", "903", "overall_absence", "ees", 4.7, 3, 11, 0, 0, 1},
+		{"EES LA persistent absence: the highest is last", "907", "persistent_absence", "ees", 20.1, 11, 11, 0, 0, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -574,6 +589,9 @@ func TestBenchmarkingRules(t *testing.T) {
 	}
 	if _, ok := ranking(t, ctx, conn, "la", "904", "permanent_exclusion_rate", "ees", 201819); ok {
 		t.Error("LA 904's suppressed (c) rate was ranked")
+	}
+	if _, ok := ranking(t, ctx, conn, "la", "904", "overall_absence", "ees", 201819); ok {
+		t.Error("LA 904's unavailable (x) absence was ranked")
 	}
 
 	gaps := []struct {
