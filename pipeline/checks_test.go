@@ -1,11 +1,14 @@
 package pipeline_test
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -342,5 +345,37 @@ func TestUnresolvedRegisterSchoolsAreQuarantined(t *testing.T) {
 	}
 	if n := queryInt(t, db, `SELECT count(*) FROM stg.interventions WHERE line = 5 AND urn = 100005 AND resolved_by = 'name'`); n != 1 {
 		t.Errorf("Oak Tree Infants did not resolve to URN 100005")
+	}
+}
+
+// TestProgressShowsRowsLoaded: the terminal progress line counts files and
+// the rows loaded and quarantined so far, updated as each file loads.
+func TestProgressShowsRowsLoaded(t *testing.T) {
+	c, _ := deployment(t, false)
+	writeLanding(t, c, map[string]string{
+		"establishments/gias_extract.csv": smallSchools,
+		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +
+			upn(t, "851200118001") + ",8512001,17/01/2019,1,N,0\n" +
+			upn(t, "851200118002") + ",8512001,17/01/2019,1,Z,0\n" + // not a SEN provision code
+			upn(t, "851200118003") + ",8512001,17/01/2019,1,K,1\n",
+	})
+	var out bytes.Buffer
+	if _, err := (&pipeline.Runner{Config: c, Progress: &out}).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(out.String(), "\r\033[K") {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	for _, want := range []string{
+		"ingest establishments 1/1, 0 rows loaded, 0 quarantined: establishments/gias_extract.csv",
+		"ingest establishments 1/1, 3 rows loaded, 0 quarantined: establishments/gias_extract.csv",
+		"ingest census 1/1, 5 rows loaded, 1 quarantined: census/census_spring_2019.csv",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("no progress line %q in %q", want, lines)
+		}
 	}
 }

@@ -274,7 +274,12 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 				return err
 			}
 			sum.FilesSeen++
-			r.progress("ingest %s %d/%d %s", src.Name, i+1, len(d.Files), f.Rel)
+			// Rows so far, then the file: the line is cut at 100 characters.
+			progress := func() {
+				r.progress("ingest %s %d/%d, %d rows loaded, %d quarantined: %s", src.Name, i+1, len(d.Files),
+					sum.RowsLoaded, sum.RowsQuarantined, f.Rel)
+			}
+			progress()
 			start := time.Now()
 			res, err := l.Load(ctx, conn, sum.RunID, f)
 			if err != nil {
@@ -290,6 +295,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 				sum.RowsLoaded += res.RowsLoaded
 				sum.RowsQuarantined += res.RowsQuarantined
 				sum.ValuesNulled += res.ValuesNulled
+				progress()
 				ev := log.Info()
 				if res.RowsQuarantined > 0 {
 					ev = log.Warn()
