@@ -3,7 +3,9 @@ package connectors
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -35,6 +37,21 @@ type Loader struct {
 	// MaxLineSize is the longest CSV line read; a longer one is quarantined
 	// (default 8 MiB).
 	MaxLineSize int
+}
+
+// configHash fingerprints the mapping a file is read with: the source's
+// fields and the deployment's aliases, year and sheet. A file refused under
+// one mapping is tried again once the config changes any of them (a year
+// or sheet added to edwh.yaml is as much a fix as an alias). The year and
+// sheet count only when set, so that deployments without them keep the
+// hashes of their earlier refusals.
+func (l *Loader) configHash() string {
+	h := l.Source.ConfigHash(l.Aliases)
+	if l.Year == 0 && l.Sheet == "" {
+		return h
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|year:%d|sheet:%s", h, l.Year, l.Sheet)))
+	return hex.EncodeToString(sum[:])[:16]
 }
 
 // File is a file found in a landing folder.
@@ -89,7 +106,7 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	res := &Result{File: f}
 	src := l.Source
 	hs := &headerSearch{src: src, aliases: l.Aliases, others: l.Others}
-	cfgHash := src.ConfigHash(l.Aliases)
+	cfgHash := l.configHash()
 
 	prefix, err := readPrefix(f.Path)
 	if err != nil {

@@ -73,15 +73,18 @@ type Summary struct {
 	RowsLoaded      int64
 	RowsQuarantined int64
 	ValuesNulled    int64
-	Models          int
-	ModelsKept      int // of which kept from the last run: nothing they read changed
-	ChecksRun       int
-	ChecksCarried   int // of which carried from the last run: they read only kept models
-	ChecksFailed    []string
-	ChecksWarned    []string
-	Refused         []string // one line per refused file: path and reason
-	Published       string   // publish/ version, when one was written
-	PublishDir      string
+	// RowsUnresolved are programme register rows loaded but held back
+	// because their school does not resolve (ops.quarantine, 'unresolved').
+	RowsUnresolved int64
+	Models         int
+	ModelsKept     int // of which kept from the last run: nothing they read changed
+	ChecksRun      int
+	ChecksCarried  int // of which carried from the last run: they read only kept models
+	ChecksFailed   []string
+	ChecksWarned   []string
+	Refused        []string // one line per refused file: path and reason
+	Published      string   // publish/ version, when one was written
+	PublishDir     string
 	// Phases times each step of the run, in order.
 	Phases []Phase
 	Err    error
@@ -274,7 +277,12 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 				return err
 			}
 			sum.FilesSeen++
-			r.progress("ingest %s %d/%d %s", src.Name, i+1, len(d.Files), f.Rel)
+			// Rows so far, then the file: the line is cut at 100 characters.
+			progress := func() {
+				r.progress("ingest %s %d/%d, %d rows loaded, %d quarantined: %s", src.Name, i+1, len(d.Files),
+					sum.RowsLoaded, sum.RowsQuarantined, f.Rel)
+			}
+			progress()
 			start := time.Now()
 			res, err := l.Load(ctx, conn, sum.RunID, f)
 			if err != nil {
@@ -290,6 +298,7 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 				sum.RowsLoaded += res.RowsLoaded
 				sum.RowsQuarantined += res.RowsQuarantined
 				sum.ValuesNulled += res.ValuesNulled
+				progress()
 				ev := log.Info()
 				if res.RowsQuarantined > 0 {
 					ev = log.Warn()
@@ -398,6 +407,9 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	if err := recordChecks(ctx, tx, sum.RunID, tres); err != nil {
 		return err
 	}
+	if sum.RowsUnresolved, err = recordUnresolved(ctx, tx, sum.RunID); err != nil {
+		return err
+	}
 	if len(tres.Models) > 0 {
 		var q strings.Builder
 		q.WriteString(`INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint) VALUES `)
@@ -446,6 +458,31 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	sum.Published = version
 	sum.phase("publish", 0, publishStart)
 	return nil
+}
+
+// recordUnresolved lists in ops.quarantine, as action 'unresolved', the
+// programme register rows whose school does not resolve to a URN, with the
+// candidate schools named in the reason. They were loaded (a later
+// establishments extract may resolve them, so they are not refused at load)
+// but count in no mart, so the user finds them where quarantined rows are.
+// The list is the state of this run: the rows of earlier runs are replaced,
+// so a row leaves it once it resolves.
+func recordUnresolved(ctx context.Context, tx *sql.Tx, runID int64) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ops.quarantine WHERE action = 'unresolved'`); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO ops.quarantine (run_id, load_id, source, file, line, "column", value, reason, action)
+		SELECT ?, i.load_id, 'interventions', l.path, i.line, 'school', i.school_given,
+		       'school not resolved: ' || i.unresolved || CASE WHEN i.candidates IS NULL
+		           THEN '; no similar school name: give the URN or LAESTAB'
+		           ELSE '; candidates: ' || i.candidates END || ' (held back from the marts until it resolves)',
+		       'unresolved'
+		FROM stg.interventions i JOIN ops.loads l ON l.load_id = i.load_id
+		WHERE i.urn IS NULL`, runID)
+	if err != nil {
+		return 0, fmt.Errorf("listing unresolved register schools: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 func checkLine(cr transforms.CheckResult) string {

@@ -111,7 +111,7 @@ func TestRunSyntheticLA(t *testing.T) {
 		t.Errorf("%d files do not balance", n)
 	}
 	// The census rows quarantined are exactly the bad rows the generator planted.
-	for _, src := range []string{"census", "establishments"} {
+	for _, src := range []string{"census", "establishments", "audit", "interventions"} {
 		want := 0
 		for _, n := range truth.Bad[src] {
 			want += n
@@ -124,6 +124,15 @@ func TestRunSyntheticLA(t *testing.T) {
 		if read != int64(truth.Rows[src]) {
 			t.Errorf("%s: %d rows read, generator wrote %d", src, read, truth.Rows[src])
 		}
+	}
+	// The misspelt school of the register is held back, listed with the
+	// school it resembles.
+	if sum.RowsUnresolved != int64(len(truth.Programme.Unresolved)) || sum.RowsUnresolved == 0 {
+		t.Errorf("%d register rows held back, generator misspelt %d", sum.RowsUnresolved, len(truth.Programme.Unresolved))
+	}
+	if n := queryInt(t, snap, `SELECT count(*) FROM quarantine_summary WHERE action = 'unresolved' AND source = 'interventions'
+		AND contains(reason, ?)`, fmt.Sprintf("(URN %d)", truth.Programme.UnresolvedCandidate)); n != 1 {
+		t.Errorf("the published quarantine summary does not list the misspelt register school with its candidate")
 	}
 	// One pupils row per pupil per year; every year loaded.
 	years := queryInt(t, snap, `SELECT count(DISTINCT time_period) FROM pupils`)

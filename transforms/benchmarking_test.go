@@ -251,54 +251,72 @@ func TestBenchmarkingOnRealFiles(t *testing.T) {
 		}
 	})
 
-	t.Run("every LA's P8 ranks match an independent computation", func(t *testing.T) {
-		p8 := map[string]float64{}
-		var all []float64
-		for _, row := range csvRows(t, filepath.Join(data, "performance-tables-2018-19/england_ks4provisional.csv")) {
-			if row["RECTYPE"] != "4" {
-				continue
-			}
-			if v, ok := num(row["P8MEA"]); ok {
-				p8[row["LEA"]] = v
-				all = append(all, v)
-			}
-		}
-		sn := snWorkbook(t, filepath.Join(data, "statistical-neighbours/sn_april_2021.xlsx"))
-		if len(p8) != 150 {
-			t.Fatalf("%d LAs with a P8 in the file", len(p8))
-		}
-		checked := 0
-		for la, v := range p8 {
-			r, ok := ranking(t, ctx, conn, "la", la, "p8", "perf_ks4", 201819)
-			if !ok {
-				t.Errorf("LA %s: no ranking", la)
-				continue
-			}
-			if want := rankOf(v, all, true); r.NationalRank.Int64 != int64(want) || r.NationalN.Int64 != 150 {
-				t.Errorf("LA %s: national rank %v of %v, want %d of 150", la, r.NationalRank, r.NationalN, want)
-			}
-			nb, ok := sn[la]
-			if !ok {
-				if r.NeighbourRank.Valid {
-					t.Errorf("LA %s is not in the workbook but has neighbour rank %v", la, r.NeighbourRank)
+	// Every LA measure of the KS4 file, ranked independently: the LA rows
+	// (RECTYPE 4) read with encoding/csv, competition ranks (ties share the
+	// best) among all LAs publishing the figure and among the LA and its
+	// workbook neighbours.
+	sn := snWorkbook(t, filepath.Join(data, "statistical-neighbours/sn_april_2021.xlsx"))
+	ks4 := csvRows(t, filepath.Join(data, "performance-tables-2018-19/england_ks4provisional.csv"))
+	for _, m := range []struct {
+		measure, code string
+		las           int // LAs publishing the figure, read from the file
+	}{
+		{"p8", "P8MEA", 150},
+		{"att8", "ATT8SCR", 150},
+		{"eng_maths_4plus", "PTL2BASICS_94", 150},
+		{"eng_maths_5plus", "PTL2BASICS_95", 150},
+	} {
+		t.Run("every LA's "+m.measure+" ranks match an independent computation", func(t *testing.T) {
+			vals := map[string]float64{}
+			var all []float64
+			for _, row := range ks4 {
+				if row["RECTYPE"] != "4" {
+					continue
 				}
-				continue
-			}
-			group := []float64{v}
-			for _, n := range nb {
-				if x, ok := p8[n]; ok {
-					group = append(group, x)
+				if v, ok := num(row[m.code]); ok {
+					vals[row["LEA"]] = v
+					all = append(all, v)
 				}
 			}
-			if want := rankOf(v, group, true); r.NeighbourRank.Int64 != int64(want) || r.NeighbourN.Int64 != int64(len(group)) {
-				t.Errorf("LA %s: neighbour rank %v of %v, want %d of %d", la, r.NeighbourRank, r.NeighbourN, want, len(group))
+			if len(vals) != m.las {
+				t.Fatalf("%d LAs with %s in the file, want %d", len(vals), m.code, m.las)
 			}
-			checked++
-		}
-		if checked < 145 {
-			t.Errorf("only %d LAs checked against their neighbours", checked)
-		}
-	})
+			checked := 0
+			for la, v := range vals {
+				r, ok := ranking(t, ctx, conn, "la", la, m.measure, "perf_ks4", 201819)
+				if !ok {
+					t.Errorf("LA %s: no %s ranking", la, m.measure)
+					continue
+				}
+				if r.Value != v {
+					t.Errorf("LA %s: %s %v, the file says %v", la, m.measure, r.Value, v)
+				}
+				if want := rankOf(v, all, true); r.NationalRank.Int64 != int64(want) || r.NationalN.Int64 != int64(len(all)) {
+					t.Errorf("LA %s: national rank %v of %v, want %d of %d", la, r.NationalRank, r.NationalN, want, len(all))
+				}
+				nb, ok := sn[la]
+				if !ok {
+					if r.NeighbourRank.Valid {
+						t.Errorf("LA %s is not in the workbook but has neighbour rank %v", la, r.NeighbourRank)
+					}
+					continue
+				}
+				group := []float64{v}
+				for _, n := range nb {
+					if x, ok := vals[n]; ok {
+						group = append(group, x)
+					}
+				}
+				if want := rankOf(v, group, true); r.NeighbourRank.Int64 != int64(want) || r.NeighbourN.Int64 != int64(len(group)) {
+					t.Errorf("LA %s: neighbour rank %v of %v, want %d of %d", la, r.NeighbourRank, r.NeighbourN, want, len(group))
+				}
+				checked++
+			}
+			if checked < m.las-5 {
+				t.Errorf("only %d LAs checked against their neighbours", checked)
+			}
+		})
+	}
 
 	t.Run("Hampshire KS2 RWM over three years: no national rank from one LA's files", func(t *testing.T) {
 		want := map[int]float64{201617: 66, 201718: 68, 201819: 68}
@@ -513,6 +531,17 @@ func TestBenchmarkingRules(t *testing.T) {
 		eesCSV += fmt.Sprintf("201819,Academic year,Local authority,E92000001,England,%d,E0600%04d,LA %d,Total,20000,%s\n", 901+i, 901+i, 901+i, v)
 	}
 	eesCSV += "201819,Academic year,National,E92000001,England,,,,Total,8000000,0.10\n"
+	// EES absence at LA level: overall and persistent absence, lower is
+	// better; 904 not available (x). LA 901's primary-only row is not its
+	// figure: LAs are ranked on the all-schools total.
+	absCSV := "time_period,time_identifier,geographic_level,country_code,country_name,old_la_code,new_la_code,la_name,school_type,sess_overall_percent,enrolments_pa_10_exact_percent\n"
+	overall := []string{"4.7", "5.2", "4.7", "x", "5.0", "4.1", "6.0", "4.9", "5.5", "4.4", "5.8", "5.3"}
+	persistent := []string{"12.0", "14.5", "11.0", "x", "13.0", "10.5", "20.1", "12.5", "15.0", "11.5", "16.0", "13.5"}
+	for i := range overall {
+		absCSV += fmt.Sprintf("201819,Academic year,Local authority,E92000001,England,%d,E0600%04d,LA %d,Total,%s,%s\n", 901+i, 901+i, 901+i, overall[i], persistent[i])
+	}
+	absCSV += "201819,Academic year,Local authority,E92000001,England,901,E06000901,LA 901,State-funded primary,3.9,8.0\n"
+	absCSV += "201819,Academic year,National,E92000001,England,,,,Total,4.7,10.9\n"
 
 	for _, f := range []struct {
 		src       *connectors.Source
@@ -522,6 +551,7 @@ func TestBenchmarkingRules(t *testing.T) {
 		{perfks4.Source, "perf_ks4/2018-19/england_ks4final.csv", final},
 		{perfks4.Source, "perf_ks4/2018-19/england_ks4provisional.csv", prov},
 		{ees.Source, "ees/exclusions_la.csv", eesCSV},
+		{ees.Source, "ees/absence_la.csv", absCSV},
 	} {
 		res := conntest.Load(t, ctx, conn, f.src, writeLanding(t, f.rel, f.body))
 		if res.RowsQuarantined != 0 {
@@ -541,6 +571,9 @@ func TestBenchmarkingRules(t *testing.T) {
 		{"lower is better for exclusions", "902", "permanent_exclusion_rate", "ees", 0.02, 1, 11, 0, 0, 1},
 		{"a suppressed LA is not ranked", "905", "permanent_exclusion_rate", "ees", 0.15, 11, 11, 0, 0, 4},
 		{"neighbours: n counts only LAs with a figure", "901", "permanent_exclusion_rate", "ees", 0.10, 8, 11, 7, 10, 3},
+		{"EES LA overall absence: lower is better, total not the primary row", "901", "overall_absence", "ees", 4.7, 3, 11, 3, 10, 1},
+		{"EES LA overall absence: a tie shares the rank", "903", "overall_absence", "ees", 4.7, 3, 11, 0, 0, 1},
+		{"EES LA persistent absence: the highest is last", "907", "persistent_absence", "ees", 20.1, 11, 11, 0, 0, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -556,6 +589,9 @@ func TestBenchmarkingRules(t *testing.T) {
 	}
 	if _, ok := ranking(t, ctx, conn, "la", "904", "permanent_exclusion_rate", "ees", 201819); ok {
 		t.Error("LA 904's suppressed (c) rate was ranked")
+	}
+	if _, ok := ranking(t, ctx, conn, "la", "904", "overall_absence", "ees", 201819); ok {
+		t.Error("LA 904's unavailable (x) absence was ranked")
 	}
 
 	gaps := []struct {

@@ -106,7 +106,7 @@ func cmdQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// prints a whole row.
 	rows, err := db.QueryContext(ctx, `SELECT file, coalesce(CAST(line AS VARCHAR), '?'), coalesce("column", ''),
 		coalesce(value, ''), reason, action, run_id FROM ops.quarantine
-		WHERE (? = 0 OR run_id = ?) AND (? = '' OR source = ?) AND (? OR action = 'row')
+		WHERE (? = 0 OR run_id = ?) AND (? = '' OR source = ?) AND (? OR action IN ('row', 'unresolved'))
 		ORDER BY run_id DESC, file, line, "column" LIMIT ?`, *runID, *runID, *source, *source, *all, *limit)
 	if err != nil {
 		fmt.Fprintln(stderr, "edwh:", err)

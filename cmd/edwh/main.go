@@ -5,7 +5,7 @@
 //	edwh init DIR                  create a deployment: edwh.yaml, key, landing folders
 //	edwh run --config edwh.yaml    run ingest, transform, check and publish once
 //	edwh runs                      list past runs
-//	edwh quarantine                list rows not loaded, with file, line, column and reason
+//	edwh quarantine                list rows not loaded or held back, with file, line, column and reason
 //	edwh schedule                  run as a service, firing runs on the configured schedule
 //	edwh status                    the last run, the published snapshot, the next run, the lock
 //	edwh sources                   the sources and the columns each accepts
@@ -48,7 +48,7 @@ func init() {
 		{"init", "DIR", "create a deployment in DIR: a commented edwh.yaml, a secret key and the landing folders", cmdInit},
 		{"run", "[--config FILE]", "run ingest, transform, check and publish once", cmdRun},
 		{"runs", "[--config FILE] [--limit N]", "list past runs", cmdRuns},
-		{"quarantine", "[--config FILE] [--run N] [--source S] [--limit N]", "list rows not loaded and values nulled, with file, line, column and reason", cmdQuarantine},
+		{"quarantine", "[--config FILE] [--run N] [--source S] [--limit N]", "list rows not loaded (quarantined, or register rows whose school does not resolve) and, with --values, values nulled; with file, line, column and reason", cmdQuarantine},
 		{"schedule", "[--config FILE]", "run as a service: fire runs on the schedule in edwh.yaml (see README for systemd)", cmdSchedule},
 		{"status", "[--config FILE]", "say what the last run did, what is published and whether a run is under way", cmdStatus},
 		{"rank", "--measure M [--la N] [--year 2018/19] [--published]", "where an LA stands on a published measure: national and statistical neighbour ranks, year by year", cmdRank},

@@ -37,6 +37,7 @@ func TestInitRunAndInspect(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, e := edwh(t, "run", "--config", cfg, "--log-format", "json")
+	runOut := out
 	if code != 0 || !strings.Contains(out, "succeeded") || !strings.Contains(out, "research snapshot") {
 		t.Fatalf("run: %d\n%s\n%s", code, out, e)
 	}
@@ -49,6 +50,17 @@ func TestInitRunAndInspect(t *testing.T) {
 	code, out, _ = edwh(t, "quarantine", "--config", cfg, "--limit", "1000")
 	if code != 0 || !strings.Contains(out, "census/") || !strings.Contains(out, "UPN check letter is wrong") {
 		t.Errorf("quarantine: %d %s", code, out[:min(len(out), 500)])
+	}
+	// The register row whose school does not resolve is listed as held
+	// back, with the candidate school named; the run summary counts it.
+	if !strings.Contains(runOut, "1 interventions register rows held back") {
+		t.Errorf("the run summary does not count the unresolved register row:\n%s", runOut)
+	}
+	code, reg, _ := edwh(t, "quarantine", "--config", cfg, "--source", "interventions")
+	for _, want := range []string{"interventions/register.xlsx", "school", "candidates: ", "unresolved", "missing value", "end date before start date"} {
+		if code != 0 || !strings.Contains(reg, want) {
+			t.Errorf("quarantine --source interventions does not show %q:\n%s", want, reg)
+		}
 	}
 	// UPNs shown to users are masked.
 	for _, line := range strings.Split(out, "\n") {

@@ -82,7 +82,10 @@ func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
 		s.FilesSeen, s.FilesNew, s.FilesLoaded, s.FilesRefused, s.FilesWaiting)
 	fmt.Fprintf(w, "  rows:    %s loaded, %s quarantined, %s values set to NULL or flagged\n",
 		thousands(s.RowsLoaded), thousands(s.RowsQuarantined), thousands(s.ValuesNulled))
-	if s.RowsQuarantined > 0 || s.ValuesNulled > 0 {
+	if s.RowsUnresolved > 0 {
+		fmt.Fprintf(w, "           %s interventions register rows held back: their school does not resolve to a URN\n", thousands(s.RowsUnresolved))
+	}
+	if s.RowsQuarantined > 0 || s.ValuesNulled > 0 || s.RowsUnresolved > 0 {
 		fmt.Fprintf(w, "           (see them with: edwh quarantine --config %s --run %d)\n", rel(filepath.Join(c.Dir, "edwh.yaml")), s.RunID)
 	}
 	for _, r := range s.Refused {

@@ -8,9 +8,12 @@
 // school's name, and stg.interventions resolves names through the
 // establishments reference at every run, so that a register loaded before
 // the reference (or a name fixed in GIAS later) still resolves. A row whose
-// school cannot be resolved is kept, with urn NULL and the candidate
-// schools listed, and reported by the interventions_unresolved_schools
-// check: it is never silently dropped.
+// school cannot be resolved is kept in raw.interventions, with urn NULL
+// and the candidate schools listed in stg.interventions, counts in no mart,
+// and is listed by `edwh quarantine` (ops.quarantine, action 'unresolved',
+// the reason naming the candidates) and by the
+// interventions_unresolved_schools check at every run until it resolves:
+// it is never silently dropped.
 package interventions
 
 import "github.com/edwh/edwh/connectors"

@@ -494,7 +494,10 @@ func TestProgrammes(t *testing.T) {
 		}
 		blank, data, named, padded := 0, 0, 0, 0
 		roles := map[string]int{}
-		for _, row := range rows[1:] {
+		// The last three rows are the planted mistakes: a misspelt
+		// school name, a blank programme, swapped dates.
+		good, planted := rows[1:len(rows)-3], rows[len(rows)-3:]
+		for _, row := range good {
 			if len(row) == 0 {
 				blank++
 				continue
@@ -526,6 +529,29 @@ func TestProgrammes(t *testing.T) {
 		if roles["coach"] != 4 || roles["participant"] != 8 {
 			t.Errorf("SEND Triads roles %v, want 4 coaches and 8 participants", roles)
 		}
+		for _, tc := range []struct {
+			name string
+			ok   func(row []string) bool
+		}{
+			{"misspelt school name", func(row []string) bool {
+				_, known := byName[row[1]]
+				return len(tr.Programme.Unresolved) == 1 && row[1] == tr.Programme.Unresolved[0] && !known && row[2] == "comparison"
+			}},
+			{"blank programme", func(row []string) bool { return row[0] == "" && row[1] != "" }},
+			{"end before start", func(row []string) bool {
+				s, _ := parseDate(row[4])
+				e, _ := parseDate(row[5])
+				return e.Before(s)
+			}},
+		} {
+			if row := planted[0]; !tc.ok(append(row, make([]string, 8)...)) {
+				t.Errorf("planted row %q is not a %s", row, tc.name)
+			}
+			planted = planted[1:]
+		}
+		if tr.Rows[SourceInterventions] != 21 || tr.Bad[SourceInterventions]["missing_programme"] != 1 || tr.Bad[SourceInterventions]["end_before_start"] != 1 {
+			t.Errorf("truth: %d register rows, bad %v; want 21 and one of each", tr.Rows[SourceInterventions], tr.Bad[SourceInterventions])
+		}
 	})
 }
 
@@ -543,19 +569,26 @@ func TestAudit(t *testing.T) {
 	if !strings.HasPrefix(rows[0][0], "SEND Review") || !strings.HasPrefix(rows[1][0], "Exported ") {
 		t.Errorf("title rows %q, %q", rows[0], rows[1])
 	}
-	if strings.Join(rows[2], ",") != "URN,AuditDate,Stage,Area,Item,Rating,Score,Evidence" {
+	if strings.Join(rows[2], ",") != "URN,AuditDate,Stage,Area,Item,Rating,ScaleMax,Score,Evidence" {
 		t.Fatalf("header %q", rows[2])
 	}
 	data := rows[3:]
-	if len(data) != tr.Audit.Rows || len(data) != 12*31*2 {
-		t.Fatalf("%d data rows, Truth says %d", len(data), tr.Audit.Rows)
+	if len(data) != tr.Audit.Rows || len(data) != 12*31*2+2 || tr.Audit.Bad != 2 || tr.Bad[SourceAudit]["bad_rating"] != 2 {
+		t.Fatalf("%d data rows, Truth says %d with %d bad", len(data), tr.Audit.Rows, tr.Audit.Bad)
+	}
+	// The two planted bad ratings come last: 5 on a declared 1-4 scale,
+	// and a word that is no rating.
+	bad := data[len(data)-2:]
+	data = data[:len(data)-2]
+	if bad[0][5] != "5" || bad[0][6] != "4" || bad[1][5] != "Purple" {
+		t.Errorf("planted bad ratings %q", bad)
 	}
 	score := map[string]int{"R": 1, "A": 2, "G": 3, "Red": 1, "Amber": 2, "Green": 3}
 	sum := map[string]int{}
 	n := map[string]int{}
 	areas := map[string]bool{}
 	for i, row := range data {
-		row = append(row, make([]string, 8-len(row))...)
+		row = append(row, make([]string, 9-len(row))...)
 		urn, _ := strconv.Atoi(row[0])
 		if !slices.Contains(tr.Programme.URNs, urn) {
 			t.Fatalf("row %d: URN %q not in the programme", i+4, row[0])
@@ -563,8 +596,8 @@ func TestAudit(t *testing.T) {
 		if (row[2] == "") != (urn == tr.Audit.StageBlankURN) {
 			t.Errorf("row %d: Stage %q for school %d", i+4, row[2], urn)
 		}
-		if row[6] != "" {
-			t.Errorf("row %d: Score %q, want blank", i+4, row[6])
+		if row[6] != "" || row[7] != "" {
+			t.Errorf("row %d: ScaleMax %q, Score %q, want blank", i+4, row[6], row[7])
 		}
 		s, ok := score[row[5]]
 		if !ok {

@@ -229,6 +229,15 @@ type Programme struct {
 	// NamedInRegister lists the schools whose register row gives the
 	// school's name rather than its URN.
 	NamedInRegister []int
+
+	// Unresolved lists the school names, as written in the register, of
+	// the programme's rows whose school does not resolve to a URN: a
+	// misspelt name, held back (ops.quarantine, action 'unresolved') with
+	// the school it resembles named as the candidate.
+	Unresolved []string
+	// UnresolvedCandidate is the URN of the school a misspelt name
+	// resembles.
+	UnresolvedCandidate int
 }
 
 // Group is one triad or pair of a programme.
@@ -250,6 +259,10 @@ type Audit struct {
 	SpelledOut    []int // schools whose ratings read Red/Amber/Green
 	PreMean       float64
 	PostMean      float64
+	// Bad is the number of rows after the good ones with an unusable
+	// rating (off the declared ScaleMax, or not a rating at all), which
+	// the loader quarantines. Rows counts them.
+	Bad int
 }
 
 func newTruth(cfg Config, eff Effects) *Truth {

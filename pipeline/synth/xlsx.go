@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -170,11 +171,18 @@ func (g *generator) writeAudit() error {
 					if r.IntN(4) > 0 {
 						ev = auditEvidence[r.IntN(len(auditEvidence))]
 					}
-					rows = append(rows, []any{s.URN, ukDate(when), label, a.name, item, rt, nil, ev})
+					rows = append(rows, []any{s.URN, ukDate(when), label, a.name, item, rt, nil, nil, ev})
 				}
 			}
 		}
 	}
+	// Bad rows: a school that scored one item on a 1-4 scale and typed 5,
+	// and a rating nobody can score. Both are quarantined.
+	bad := [][]any{
+		{ss[0].URN, ukDate(weekday(start.AddDate(0, 0, 60))), "interim", auditAreas[0].name, auditAreas[0].items[0], "5", 4, nil, ""},
+		{ss[1].URN, ukDate(weekday(start.AddDate(0, 0, 60))), "interim", auditAreas[1].name, auditAreas[1].items[0], "Purple", nil, nil, ""},
+	}
+	rows = append(rows, bad...)
 
 	f, err := newWorkbook(sheet)
 	if err != nil {
@@ -184,7 +192,7 @@ func (g *generator) writeAudit() error {
 	head := [][]any{
 		{"SEND Review — self-evaluation export"},
 		{"Exported " + ukDate(exported.AddDate(0, 0, 21))},
-		{"URN", "AuditDate", "Stage", "Area", "Item", "Rating", "Score", "Evidence"},
+		{"URN", "AuditDate", "Stage", "Area", "Item", "Rating", "ScaleMax", "Score", "Evidence"},
 	}
 	for i, row := range append(head, rows...) {
 		if err := setRow(f, sheet, i+1, row); err != nil {
@@ -196,10 +204,11 @@ func (g *generator) writeAudit() error {
 	}
 	g.truth.Audit.Path = rel
 	g.truth.Audit.Rows = len(rows)
+	g.truth.Audit.Bad = len(bad)
 	g.truth.Audit.TitleRows = 2
 	g.truth.Audit.PreMean = float64(preSum) / float64(preN)
 	g.truth.Audit.PostMean = float64(postSum) / float64(postN)
-	g.truth.record(FileStats{Path: rel, Source: SourceAudit, Rows: len(rows), Bad: map[string]int{}, Flagged: map[string]int{}})
+	g.truth.record(FileStats{Path: rel, Source: SourceAudit, Rows: len(rows), Bad: map[string]int{"bad_rating": len(bad)}, Flagged: map[string]int{}})
 	return nil
 }
 
@@ -287,9 +296,63 @@ func (g *generator) writeRegister() error {
 		}
 		line++
 	}
+	// Rows an officer gets wrong, after the good ones: a comparison school
+	// whose name is misspelt (it resolves to no school, so it is held back
+	// with the school it resembles named), a row whose programme was left
+	// blank, and one whose dates were swapped. The last two are
+	// quarantined.
+	other := g.unprogrammedSchool()
+	misspelt := misspell(other.Name)
+	g.truth.Programme.Unresolved = append(g.truth.Programme.Unresolved, misspelt)
+	g.truth.Programme.UnresolvedCandidate = other.URN
+	bad := [][]any{
+		{ProgrammeName, misspelt, "comparison", "", start, end, "", nil},
+		{"", es[0].s.URN, "participant", es[0].group, start, end, "head", 15000},
+		{PlaceboName, es[len(es)-1].s.URN, "participant", es[len(es)-1].group, end, start, "senco", 8000},
+	}
+	for _, row := range bad {
+		if err := setRow(f, sheet, line, row); err != nil {
+			return fmt.Errorf("synth: %s: %w", rel, err)
+		}
+		if err := f.SetCellStyle(sheet, fmt.Sprintf("E%d", line), fmt.Sprintf("F%d", line), dateStyle); err != nil {
+			return fmt.Errorf("synth: %s: %w", rel, err)
+		}
+		line++
+	}
 	if err := f.SaveAs(filepath.Join(g.landing, filepath.FromSlash(rel))); err != nil {
 		return fmt.Errorf("synth: %s: %w", rel, err)
 	}
-	g.truth.record(FileStats{Path: rel, Source: SourceInterventions, Rows: len(es), Bad: map[string]int{}, Flagged: map[string]int{}})
+	g.truth.record(FileStats{Path: rel, Source: SourceInterventions, Rows: len(es) + len(bad),
+		Bad: map[string]int{"missing_programme": 1, "end_before_start": 1}, Flagged: map[string]int{}})
 	return nil
+}
+
+// unprogrammedSchool returns the first school, by URN, in neither
+// programme.
+func (g *generator) unprogrammedSchool() *school {
+	in := map[*school]bool{}
+	for _, gr := range append(append([]*group(nil), g.triads...), g.pairs...) {
+		for _, s := range gr.schools {
+			in[s] = true
+		}
+	}
+	for _, s := range g.schools {
+		if !in[s] {
+			return s
+		}
+	}
+	panic("synth: every school is in a programme")
+}
+
+// misspell drops the second letter of the name's last word of four or more
+// letters, as a hurried typist does ("Primary" becomes "Pimary").
+func misspell(name string) string {
+	words := strings.Fields(name)
+	for i := len(words) - 1; i >= 0; i-- {
+		if w := words[i]; len(w) >= 4 {
+			words[i] = w[:1] + w[2:]
+			return strings.Join(words, " ")
+		}
+	}
+	return name + "e"
 }

@@ -11,11 +11,15 @@
 -- an LA whose pupils are in the census wins, then an open one over a
 -- closed one, and a tie left after that is ambiguous. resolved_by says
 -- how the school was found ('urn', 'laestab', 'name'). A row that cannot
--- be resolved (unknown or ambiguous name) is kept with urn NULL and up to
--- three similar school names in candidates (Jaro-Winkler similarity of the
--- normalised names at least 0.86), and the
--- interventions_unresolved_schools check lists it in every run until the
--- register is corrected: it is never silently dropped.
+-- be resolved (unknown or ambiguous name, unknown LAESTAB) is kept with urn
+-- NULL, unresolved saying why, and up to three similar school names in
+-- candidates (Jaro-Winkler similarity of the normalised names at least
+-- 0.86). Such a row counts in no mart: every run lists it in ops.quarantine
+-- (action 'unresolved', the reason naming the candidates, so `edwh
+-- quarantine` shows it) and in the interventions_unresolved_schools check,
+-- until the register is corrected or an establishments extract that names
+-- the school is loaded, when it resolves by itself: it is never silently
+-- dropped.
 -- depends: raw.interventions, stg.schools, stg.census
 -- check: not_null programme, school_given, role, start_date
 -- check: accepted_values role = 'participant', 'coach', 'comparison'
@@ -103,6 +107,12 @@ SELECT
     coalesce(r.laestab_given, s.laestab) // 10000           AS la_code,
     s.name                                                  AS school_name,
     r.resolved_by,
+    CASE
+        WHEN r.urn_resolved IS NOT NULL THEN NULL
+        WHEN r.laestab_given IS NOT NULL THEN 'LAESTAB ' || r.laestab_given || ' is not in the establishments reference'
+        WHEN m.matches > 1 THEN 'the name matches ' || m.matches || ' schools equally'
+        ELSE 'no school of this name in the establishments reference'
+    END                                                     AS unresolved,
     c.candidates,
     lower(r.role)                                           AS role,
     r.group_id,
@@ -115,3 +125,5 @@ SELECT
 FROM resolved r
 LEFT JOIN stg.schools s ON s.urn = r.urn_resolved
 LEFT JOIN candidates c ON c._load_id = r._load_id AND c._line = r._line
+LEFT JOIN (SELECT _load_id, _line, count(*) AS matches FROM name_matches GROUP BY ALL) m
+       ON m._load_id = r._load_id AND m._line = r._line
