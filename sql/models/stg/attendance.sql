@@ -46,7 +46,9 @@ SELECT
     a._load_id                                                        AS load_id,
     a._line                                                           AS line
 FROM current_rows a
-LEFT JOIN by_laestab l ON a.urn IS NULL AND l.laestab = a.laestab
+-- by LAESTAB, used only where the row gives no URN; a plain equality, which
+-- DuckDB hashes (adding 'a.urn IS NULL' here made it a nested loop)
+LEFT JOIN by_laestab l ON l.laestab = a.laestab
 LEFT JOIN stg.schools s ON s.urn = a.urn
 QUALIFY row_number() OVER (
     PARTITION BY a.upn, a.academic_year, a.term, coalesce(a.urn, l.urn), coalesce(a.laestab, s.laestab)

@@ -50,7 +50,9 @@ audits AS (
         CASE upper(a.rating) WHEN 'R' THEN 'R' WHEN 'RED' THEN 'R' WHEN 'A' THEN 'A' WHEN 'AMBER' THEN 'A'
                              WHEN 'G' THEN 'G' WHEN 'GREEN' THEN 'G' END AS rag_letter
     FROM current_rows a
-    LEFT JOIN by_laestab l ON a.urn IS NULL AND l.laestab = a.laestab
+    -- by LAESTAB, used only where the row gives no URN; a plain equality, which
+    -- DuckDB hashes (adding 'a.urn IS NULL' here made it a nested loop)
+    LEFT JOIN by_laestab l ON l.laestab = a.laestab
     LEFT JOIN stg.schools s ON s.urn = a.urn
 ),
 programmes AS (

@@ -44,7 +44,9 @@ SELECT
     c._load_id                              AS load_id,
     c._line                                 AS line
 FROM current_rows c
-LEFT JOIN by_laestab l ON c.urn IS NULL AND l.laestab = c.laestab
+-- by LAESTAB, used only where the row gives no URN; a plain equality, which
+-- DuckDB hashes (adding 'c.urn IS NULL' here made it a nested loop)
+LEFT JOIN by_laestab l ON l.laestab = c.laestab
 LEFT JOIN stg.schools s ON s.urn = c.urn
 QUALIFY row_number() OVER (PARTITION BY c.upn, c.census_date, coalesce(c.laestab, s.laestab), coalesce(c.urn, l.urn)
                            ORDER BY c._load_id DESC, c._line) = 1

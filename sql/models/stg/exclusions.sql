@@ -45,5 +45,7 @@ SELECT
     e._load_id                                                        AS load_id,
     e._line                                                           AS line
 FROM current_rows e
-LEFT JOIN by_laestab l ON e.urn IS NULL AND l.laestab = e.laestab
+-- by LAESTAB, used only where the row gives no URN; a plain equality, which
+-- DuckDB hashes (adding 'e.urn IS NULL' here made it a nested loop)
+LEFT JOIN by_laestab l ON l.laestab = e.laestab
 LEFT JOIN stg.schools s ON s.urn = e.urn

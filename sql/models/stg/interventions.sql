@@ -83,7 +83,9 @@ resolved AS (
              WHEN l.urn IS NOT NULL THEN 'laestab'
              WHEN n.urn IS NOT NULL THEN 'name' END AS resolved_by
     FROM given g
-    LEFT JOIN by_laestab l ON g.urn_given IS NULL AND l.laestab = g.laestab_given
+    -- by LAESTAB, used only where the row gives no URN; a plain equality, which
+    -- DuckDB hashes (adding 'g.urn_given IS NULL' here made it a nested loop)
+    LEFT JOIN by_laestab l ON l.laestab = g.laestab_given
     LEFT JOIN by_name n ON n._load_id = g._load_id AND n._line = g._line
 ),
 -- For rows left unresolved, the three most similar school names.

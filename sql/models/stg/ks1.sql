@@ -57,7 +57,9 @@ resolved AS (
         k._load_id                              AS load_id,
         k._line                                 AS line
     FROM current_rows k
-    LEFT JOIN by_laestab l ON k.urn IS NULL AND l.laestab = k.laestab
+    -- by LAESTAB, used only where the row gives no URN; a plain equality, which
+    -- DuckDB hashes (adding 'k.urn IS NULL' here made it a nested loop)
+    LEFT JOIN by_laestab l ON l.laestab = k.laestab
     LEFT JOIN stg.schools s ON s.urn = k.urn
 )
 SELECT
