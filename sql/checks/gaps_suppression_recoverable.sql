@@ -1,6 +1,6 @@
 -- check: gaps_suppression_recoverable
 -- severity: error
--- description: No figure of mart.gaps computed from pupil data is about fewer than suppress_below pupils, and no suppressed figure can be worked out from the rows published: in every sum the figures make (the LA = its schools, group by group; any SEN = SEN support + EHC plan; a school's or the LA's pupils = disadvantaged + other = EAL + English = boys + girls = SEN support + EHC plan + no SEN = any SEN + no SEN) the hidden groups with pupils (other than a group holding all of its school's pupils, which is the school's total) are never exactly one, and hidden groups never add up to an outcome of 0 or 100% beside a published total. A group missing from mart.gaps counts as published (a missing row tells that the group is empty). Each row is one sum that gives a figure away; a failure stops the run before anything is published.
+-- description: No figure of mart.gaps computed from pupil data is about fewer than suppress_below pupils, and no suppressed figure can be worked out from the rows published: in every sum the figures make (the LA = its schools, group by group; any SEN = SEN support + EHC plan; a school's or the LA's pupils = disadvantaged + other = EAL + English = boys + girls = SEN support + EHC plan + no SEN = any SEN + no SEN) the hidden groups with pupils (other than a group holding all of the pupils of a school of at least suppress_below pupils, which is the school's total) are never exactly one, and hidden groups never add up to an outcome of 0 or 100% beside a published total. A group missing from mart.gaps counts as published (a missing row tells that the group is empty). Each row is one sum that gives a figure away; a failure stops the run before anything is published.
 WITH shown AS (
     -- Each cell of mart.gaps: visible when a row showing it is published.
     SELECT level, urn, la_code, time_period, measure, cell, bool_or(NOT suppressed) AS visible
@@ -35,13 +35,17 @@ cells AS (
         AND n.time_period = t.time_period AND n.measure = t.measure AND n.cell = t.cell
 ),
 known AS (
-    -- A group holding all of its unit's pupils is the unit's total: known.
-    SELECT *, pupils > 0 AND NOT CASE cell
+    -- A group holding all the pupils of a unit of at least suppress_below
+    -- pupils is the unit's total: known. (A smaller unit's total is itself
+    -- suppressed wherever it is published.)
+    SELECT *, pupils > 0 AND NOT (CASE cell
         WHEN 'disadvantaged' THEN p_nd = 0 WHEN 'not_disadvantaged' THEN p_d = 0
         WHEN 'eal' THEN p_eng = 0 WHEN 'english_first' THEN p_eal = 0
         WHEN 'boys' THEN p_g = 0 WHEN 'girls' THEN p_b = 0
         WHEN 'sen_support' THEN p_e + p_ns = 0 WHEN 'ehcp' THEN p_ss + p_ns = 0
-        WHEN 'any_sen' THEN p_ns = 0 WHEN 'no_sen' THEN p_ss + p_e = 0 ELSE false END AS protects
+        WHEN 'any_sen' THEN p_ns = 0 WHEN 'no_sen' THEN p_ss + p_e = 0 ELSE false END
+        AND greatest(p_d + p_nd, p_b + p_g, p_eal + p_eng, p_ss + p_e + p_ns) >= getvariable('edwh_suppress_below')) AS protects,
+           greatest(p_d + p_nd, p_b + p_g, p_eal + p_eng, p_ss + p_e + p_ns) < getvariable('edwh_suppress_below') AS small_unit
     FROM (
         SELECT *,
             coalesce(sum(pupils) FILTER (WHERE cell = 'disadvantaged') OVER u, 0) AS p_d,
@@ -78,7 +82,10 @@ sums AS (
 ),
 judged AS (
     SELECT level, urn, la_code, time_period, measure, sum_name,
-           count(*) FILTER (WHERE NOT visible AND protects) AS hidden_cells,
+           -- in a sum over a unit's total ('all = ...'), the total of a unit
+           -- smaller than suppress_below is not known: nothing follows from it
+           CASE WHEN sum_name LIKE 'all =%' AND bool_or(small_unit) THEN 0
+                ELSE count(*) FILTER (WHERE NOT visible AND protects) END AS hidden_cells,
            coalesce(bool_or(visible) FILTER (WHERE is_total), true) AND sum_name NOT LIKE 'all =%' AS total_shown,
            sum(pupils) FILTER (WHERE NOT visible AND NOT is_total) AS hidden_pupils,
            sum(num) FILTER (WHERE NOT visible AND NOT is_total) AS hidden_num,

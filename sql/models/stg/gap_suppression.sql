@@ -15,8 +15,9 @@
 --  - across an LA: the LA cell = the sum of its schools' cells, group by
 --    group.
 -- In each of these sums the hidden cells with pupils must number 0 or at
--- least 2 (a cell of 0 pupils, or one holding all of its unit's pupils,
--- counts as known: it protects nothing), and
+-- least 2 (a cell of 0 pupils, or one holding all of the pupils of a unit
+-- of at least suppress_below pupils, counts as known: it protects nothing),
+-- and
 -- hidden cells must not be shown empty or full by their sum: when the
 -- hidden cells' outcomes add up to 0 (or, for a percentage of pupils or
 -- sessions, to every pupil or session), each hidden value is 0 (or 100%),
@@ -60,13 +61,17 @@ cells AS (
 ),
 whole AS (
     -- A group that holds all of its unit's pupils (the only one of its split
-    -- of the unit with any) is the unit's total, known: it protects nothing.
+    -- of the unit with any) is the unit's total, known: it protects nothing,
+    -- unless the unit is smaller than suppress_below.
     SELECT *, CASE pupil_group
         WHEN 'disadvantaged' THEN p_nd = 0 WHEN 'not_disadvantaged' THEN p_d = 0
         WHEN 'eal' THEN p_eng = 0 WHEN 'english_first' THEN p_eal = 0
         WHEN 'boys' THEN p_g = 0 WHEN 'girls' THEN p_b = 0
         WHEN 'sen_support' THEN p_e + p_ns = 0 WHEN 'ehcp' THEN p_ss + p_ns = 0
-        WHEN 'any_sen' THEN p_ns = 0 WHEN 'no_sen' THEN p_ss + p_e = 0 END AS whole
+        WHEN 'any_sen' THEN p_ns = 0 WHEN 'no_sen' THEN p_ss + p_e = 0 END
+        -- and only in a unit of at least suppress_below pupils: a smaller
+        -- unit's total is itself suppressed wherever it is published
+        AND greatest(p_d + p_nd, p_b + p_g, p_eal + p_eng, p_ss + p_e + p_ns) >= getvariable('edwh_suppress_below') AS whole
     FROM (
         SELECT *,
             coalesce(sum(pupils) FILTER (WHERE pupil_group = 'disadvantaged') OVER u, 0) AS p_d,
