@@ -1,5 +1,6 @@
 -- check: gaps_suppression_recoverable
 -- severity: error
+-- model: mart.gaps
 -- description: No figure of mart.gaps computed from pupil data is about fewer than suppress_below pupils, and no suppressed figure can be worked out from the rows published: in every sum the figures make (the LA = its schools, group by group; any SEN = SEN support + EHC plan; a school's or the LA's pupils = disadvantaged + other = EAL + English = boys + girls = SEN support + EHC plan + no SEN = any SEN + no SEN) the hidden groups with pupils (other than a group holding all of the pupils of a school of at least suppress_below pupils, which is the school's total) are never exactly one, and hidden groups never add up to an outcome of 0 or 100% beside a published total. A group missing from mart.gaps counts as published (a missing row tells that the group is empty). Each row is one sum that gives a figure away; a failure stops the run before anything is published.
 WITH shown AS (
     -- Each cell of mart.gaps: visible when a row showing it is published.
