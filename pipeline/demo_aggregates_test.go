@@ -152,3 +152,128 @@ func TestSuppressedProgress8CannotBeRecoveredOnTheDemo(t *testing.T) {
 		t.Errorf("hidden count %s follows from the published counts", w)
 	}
 }
+
+// TestSuppressedEffectsCannotBeRecoveredOnTheDemo: mart.intervention_effects
+// publishes n_pre and n_post for each programme, each group and each school.
+// A group's pupil-years are the sum of its schools', and a programme's the
+// sum of its schools' and of its groups' (each used only if every fully
+// shown instance bears it out). No hidden count may follow from the shown
+// ones. The demo's programmes have schools small enough to be suppressed
+// alone in their pair or triad, so the test fails without complementary
+// suppression.
+func TestSuppressedEffectsCannotBeRecoveredOnTheDemo(t *testing.T) {
+	c, _ := demoDeployment(t)
+	snap := openSnapshot(t, c)
+	type row struct {
+		programme, measure, group, level, groupID string
+		urn                                       int64
+	}
+	n := map[row][2]sql.NullInt64{}
+	rows, err := snap.Query(`SELECT programme, measure, pupil_group, level, coalesce(group_id, ''), coalesce(urn, 0), n_pre, n_post FROM intervention_effects`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown, suppressed int
+	for rows.Next() {
+		var r row
+		var pre, post sql.NullInt64
+		if err := rows.Scan(&r.programme, &r.measure, &r.group, &r.level, &r.groupID, &r.urn, &pre, &post); err != nil {
+			t.Fatal(err)
+		}
+		n[r] = [2]sql.NullInt64{pre, post}
+		if pre.Valid {
+			shown++
+		} else {
+			suppressed++
+		}
+	}
+	rows.Close()
+	if suppressed == 0 {
+		t.Fatal("nothing suppressed in intervention_effects: the test would prove nothing")
+	}
+	type unit struct{ programme, measure, group string }
+	units := map[unit][]row{}
+	for r := range n {
+		u := unit{r.programme, r.measure, r.group}
+		units[u] = append(units[u], r)
+	}
+	// The three kinds of sum, as (whole, parts) for a unit.
+	type sumOf struct {
+		kind         int // 0 group = its schools, 1 programme = its schools, 2 programme = its groups
+		whole, parts []row
+	}
+	sumsOf := func(rs []row) (out []sumOf) {
+		var prog []row
+		groups := map[string][]row{}
+		schools := map[string][]row{}
+		var allSchools, allGroups []row
+		for _, r := range rs {
+			switch r.level {
+			case "programme":
+				prog = append(prog, r)
+			case "group":
+				groups[r.groupID] = append(groups[r.groupID], r)
+				allGroups = append(allGroups, r)
+			case "school":
+				schools[r.groupID] = append(schools[r.groupID], r)
+				allSchools = append(allSchools, r)
+			}
+		}
+		for id, g := range groups {
+			out = append(out, sumOf{0, g, schools[id]})
+		}
+		return append(out, sumOf{1, prog, allSchools}, sumOf{2, prog, allGroups})
+	}
+	// Which kinds of sum hold wherever everything is shown.
+	holds := map[int]bool{0: true, 1: true, 2: true}
+	for _, rs := range units {
+		for _, s := range sumsOf(rs) {
+			for k := 0; k < 2; k++ {
+				var whole, parts int64
+				full := len(s.whole) == 1 && len(s.parts) > 0
+				for _, r := range s.whole {
+					full = full && n[r][k].Valid
+					whole += n[r][k].Int64
+				}
+				for _, r := range s.parts {
+					full = full && n[r][k].Valid
+					parts += n[r][k].Int64
+				}
+				if full && whole != parts {
+					holds[s.kind] = false
+				}
+			}
+		}
+	}
+	t.Logf("sums that hold where all is shown: group = its schools %v, programme = its schools %v, programme = its groups %v", holds[0], holds[1], holds[2])
+	key := func(r row, k int) string { return fmt.Sprintf("%v/%d", r, k) }
+	known := map[string]bool{}
+	blocks := map[string][]map[string]float64{}
+	for u, rs := range units {
+		for _, r := range rs {
+			for k := 0; k < 2; k++ {
+				if n[r][k].Valid {
+					known[key(r, k)] = true
+				}
+			}
+		}
+		for _, s := range sumsOf(rs) {
+			if !holds[s.kind] || len(s.whole) != 1 {
+				continue
+			}
+			for k := 0; k < 2; k++ {
+				sum := map[string]float64{key(s.whole[0], k): 1}
+				for _, r := range s.parts {
+					sum[key(r, k)] -= 1
+				}
+				b := fmt.Sprint(u, k)
+				blocks[b] = append(blocks[b], sum)
+			}
+		}
+	}
+	hidden, determined, which := recoverable(t, blocks, known)
+	t.Logf("intervention_effects rows: %d shown, %d suppressed; hidden counts %d, determined by the shown ones %d", shown, suppressed, hidden, determined)
+	if determined > 0 {
+		t.Errorf("%d suppressed pupil-year counts can be worked out from the published ones, e.g. %v", determined, which[:min(5, len(which))])
+	}
+}

@@ -41,7 +41,8 @@
 -- still be too small: read intervals for one or two schools with care.
 -- level is 'programme' (urn and group_id NULL), 'group' or 'school'. Rows
 -- resting on fewer than suppress_below pupil-years in either window, in the
--- programme schools or in the comparison schools, are suppressed.
+-- programme schools or in the comparison schools, are suppressed, and so
+-- are the rows that would let them be worked out by subtraction (below).
 -- depends: stg.programme_schools, stg.gap_cells, mart.school_neighbours
 -- check: not_null programme, level, measure, pupil_group, method, suppressed
 -- check: unique programme, level, group_id, urn, measure, pupil_group
@@ -212,6 +213,96 @@ joined AS (
                       AND c.measure = p.measure AND c.pupil_group = p.pupil_group
     LEFT JOIN between_schools i ON i.programme = p.programme AND i.k = p.k AND i.measure = p.measure AND i.pupil_group = p.pupil_group
     WHERE p.side = 'p'
+),
+-- Suppression. Primary: a row resting on fewer than suppress_below
+-- pupil-years in either window, here or in its comparison schools.
+primary_sup AS (
+    SELECT *, coalesce(least(pre_n, post_n), 0) < getvariable('edwh_suppress_below') OR comparison_small AS sup0,
+           coalesce(least(pre_n, post_n), 0) AS size
+    FROM joined
+),
+-- Complementary: a group pools its schools and a programme its groups and
+-- schools, so n_pre and n_post add up. A row hidden alone among the parts
+-- of a shown whole would be the whole less the others. So, in each group,
+-- one hidden school hides the smallest shown school of the group too (or
+-- the group, if it has no other); in each programme, one hidden school
+-- hides the smallest shown school, and one hidden group hides the smallest
+-- shown group and that group's smallest shown school. The two rules take
+-- turns, twice. Every hidden row counts, as a reader cannot tell one with
+-- no pupil-years. The check effects_suppression_recoverable tests the result.
+round1 AS (
+    SELECT * EXCLUDE (g_hidden, g_shown, g_sup, g_rank) REPLACE (sup0 OR coalesce(
+           (level = 'school' AND NOT sup0 AND g_hidden = 1 AND NOT g_sup AND g_rank = 1)
+        OR (level = 'group' AND NOT sup0 AND g_hidden = 1 AND g_shown = 0), false) AS sup0)
+    FROM (
+        SELECT *,
+            count(*) FILTER (WHERE level = 'school' AND sup0) OVER g AS g_hidden,
+            count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER g AS g_shown,
+            coalesce(bool_or(sup0) FILTER (WHERE level = 'group') OVER g, false) AS g_sup,
+            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS g_rank
+        FROM primary_sup
+        WINDOW g AS (PARTITION BY programme, measure, pupil_group, group_id)
+    )
+),
+round2 AS (
+    SELECT * EXCLUDE (p_hidden, p_shown, p_hidden_groups, p_sup, p_rank, fill_group, fill_rank) REPLACE (sup0 OR coalesce(
+           (level = 'school' AND NOT sup0 AND p_hidden = 1 AND NOT p_sup AND p_rank = 1)
+        OR (level = 'programme' AND NOT sup0 AND p_hidden = 1 AND p_shown = 0)
+        OR (level IN ('group', 'school') AND NOT sup0 AND group_id = fill_group AND (level = 'group' OR fill_rank = 1)), false) AS sup0)
+    FROM (
+        SELECT *,
+            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS fill_rank
+        FROM (
+            SELECT *,
+                count(*) FILTER (WHERE level = 'school' AND sup0) OVER p AS p_hidden,
+                count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER p AS p_shown,
+                count(*) FILTER (WHERE level = 'group' AND sup0) OVER p AS p_hidden_groups,
+                coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false) AS p_sup,
+                row_number() OVER (PARTITION BY programme, measure, pupil_group, level, sup0 ORDER BY size, urn) AS p_rank,
+                CASE WHEN count(*) FILTER (WHERE level = 'group' AND sup0) OVER p = 1
+                          AND NOT coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false)
+                     THEN arg_min(group_id, size) FILTER (WHERE level = 'group' AND NOT sup0) OVER p END AS fill_group
+            FROM round1
+            WINDOW p AS (PARTITION BY programme, measure, pupil_group)
+        )
+    )
+),
+round3 AS (
+    SELECT * EXCLUDE (g_hidden, g_shown, g_sup, g_rank) REPLACE (sup0 OR coalesce(
+           (level = 'school' AND NOT sup0 AND g_hidden = 1 AND NOT g_sup AND g_rank = 1)
+        OR (level = 'group' AND NOT sup0 AND g_hidden = 1 AND g_shown = 0), false) AS sup0)
+    FROM (
+        SELECT *,
+            count(*) FILTER (WHERE level = 'school' AND sup0) OVER g AS g_hidden,
+            count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER g AS g_shown,
+            coalesce(bool_or(sup0) FILTER (WHERE level = 'group') OVER g, false) AS g_sup,
+            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS g_rank
+        FROM round2
+        WINDOW g AS (PARTITION BY programme, measure, pupil_group, group_id)
+    )
+),
+round4 AS (
+    SELECT * EXCLUDE (p_hidden, p_shown, p_hidden_groups, p_sup, p_rank, fill_group, fill_rank) REPLACE (sup0 OR coalesce(
+           (level = 'school' AND NOT sup0 AND p_hidden = 1 AND NOT p_sup AND p_rank = 1)
+        OR (level = 'programme' AND NOT sup0 AND p_hidden = 1 AND p_shown = 0)
+        OR (level IN ('group', 'school') AND NOT sup0 AND group_id = fill_group AND (level = 'group' OR fill_rank = 1)), false) AS sup0)
+    FROM (
+        SELECT *,
+            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS fill_rank
+        FROM (
+            SELECT *,
+                count(*) FILTER (WHERE level = 'school' AND sup0) OVER p AS p_hidden,
+                count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER p AS p_shown,
+                count(*) FILTER (WHERE level = 'group' AND sup0) OVER p AS p_hidden_groups,
+                coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false) AS p_sup,
+                row_number() OVER (PARTITION BY programme, measure, pupil_group, level, sup0 ORDER BY size, urn) AS p_rank,
+                CASE WHEN count(*) FILTER (WHERE level = 'group' AND sup0) OVER p = 1
+                          AND NOT coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false)
+                     THEN arg_min(group_id, size) FILTER (WHERE level = 'group' AND NOT sup0) OVER p END AS fill_group
+            FROM round3
+            WINDOW p AS (PARTITION BY programme, measure, pupil_group)
+        )
+    )
 )
 SELECT
     j.programme, j.level, j.group_id, j.urn, j.measure, j.pupil_group,
@@ -243,8 +334,8 @@ SELECT
         CAST(CAST(getvariable('edwh_bootstrap_seed') AS INTEGER) AS VARCHAR) || ') and the pupils'' sampling error' AS method,
     'delta = post - pre in the measure''s units (percentage points for rates); pct_change = delta / pre x 100; did = delta - (comparison_post - comparison_pre)' AS rule,
     sup AS suppressed
-FROM (SELECT *, coalesce(least(pre_n, post_n), 0) < getvariable('edwh_suppress_below') OR comparison_small AS sup,
+FROM (SELECT *, sup0 AS sup,
              (post_value - pre_value) - (comparison_post - comparison_pre) AS did_exact,
              greatest(coalesce(se_between, 0), coalesce(se_within, 0)) AS se
-      FROM joined) j
+      FROM round4) j
 JOIN settings s USING (programme)
