@@ -144,12 +144,23 @@ func TestInterventionEffectsByHand(t *testing.T) {
 	}
 
 	// Value for money: £30,000 over 2 schools, 2 pupils with SEN, 3 pupils,
-	// 3 SENCO actions.
-	var cost, perSchool, perParticipant, perUnit float64
+	// 3 SENCO actions. Both pupil counts are under suppress_below (6), so
+	// they and the costs per pupil that would give them away are NULL.
+	var cost, perSchool, perUnit float64
+	var participants, pupils sql.NullInt64
+	var perParticipant, perPupil sql.NullFloat64
 	var inputs string
-	conn.QueryRowContext(context.Background(), `SELECT cost, cost_per_school, cost_per_participant, cost_per_unit, inputs FROM mart.value_for_money`).Scan(
-		&cost, &perSchool, &perParticipant, &perUnit, &inputs)
-	if cost != 30000 || perSchool != 15000 || perParticipant != 15000 || perUnit != 10000 {
-		t.Errorf("vfm %v %v %v %v (%s)", cost, perSchool, perParticipant, perUnit, inputs)
+	if err := conn.QueryRowContext(context.Background(), `SELECT cost, cost_per_school, participants, pupils, cost_per_participant, cost_per_pupil, cost_per_unit, inputs FROM mart.value_for_money`).Scan(
+		&cost, &perSchool, &participants, &pupils, &perParticipant, &perPupil, &perUnit, &inputs); err != nil {
+		t.Fatal(err)
+	}
+	if cost != 30000 || perSchool != 15000 || perUnit != 10000 {
+		t.Errorf("vfm %v %v %v (%s)", cost, perSchool, perUnit, inputs)
+	}
+	if participants.Valid || pupils.Valid || perParticipant.Valid || perPupil.Valid {
+		t.Errorf("counts under suppress_below published: participants %v pupils %v, per participant %v, per pupil %v", participants, pupils, perParticipant, perPupil)
+	}
+	if !strings.Contains(inputs, "fewer than 6 (suppressed) pupils with SEN") {
+		t.Errorf("inputs %q do not say the counts are suppressed", inputs)
 	}
 }

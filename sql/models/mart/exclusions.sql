@@ -21,11 +21,13 @@
 --
 -- Suppression: a school row over fewer than suppress_below pupils on roll
 -- (or, with no census headcount, fewer than suppress_below pupils
--- excluded) has every figure NULL and suppressed = true. This is primary
--- suppression only: secondary suppression (cells that could be recovered
--- by subtraction, e.g. from LA totals) is done later by another issue.
--- Pupil rows are pseudonymised records, not aggregates: suppressed =
--- false.
+-- excluded) has every figure NULL and suppressed = true. There is no LA
+-- row here to subtract the shown schools from, so this is the only rule;
+-- the LA's exclusion rates by pupil group are in mart.gaps, which has its
+-- own complementary suppression. Pupil rows are pseudonymised records,
+-- not aggregates (suppressed = false): they are published for researchers,
+-- and whoever holds them can count anything, so share the pupil rows only
+-- where pupil-level data may go.
 -- depends: stg.exclusions, mart.pupils, stg.schools
 -- check: not_null level, time_period, academic_year, suppressed
 -- check: unique level, pupil_key, time_period, urn, laestab
