@@ -46,7 +46,7 @@
 -- depends: stg.programme_schools, stg.gap_cells, mart.school_neighbours
 -- check: not_null programme, level, measure, pupil_group, method, suppressed
 -- check: unique programme, level, group_id, urn, measure, pupil_group
-WITH settings AS (
+WITH RECURSIVE settings AS (
     SELECT DISTINCT programme, start_period, pre_from, pre_to, post_from, post_to FROM stg.programme_schools
 ),
 members AS (
@@ -227,82 +227,48 @@ primary_sup AS (
 -- one hidden school hides the smallest shown school of the group too (or
 -- the group, if it has no other); in each programme, one hidden school
 -- hides the smallest shown school, and one hidden group hides the smallest
--- shown group and that group's smallest shown school. The two rules take
--- turns, twice. Every hidden row counts, as a reader cannot tell one with
--- no pupil-years. The check effects_suppression_recoverable tests the result.
-round1 AS (
-    SELECT * EXCLUDE (g_hidden, g_shown, g_sup, g_rank) REPLACE (sup0 OR coalesce(
-           (level = 'school' AND NOT sup0 AND g_hidden = 1 AND NOT g_sup AND g_rank = 1)
-        OR (level = 'group' AND NOT sup0 AND g_hidden = 1 AND g_shown = 0), false) AS sup0)
+-- shown group and that group's smallest shown school. The rules are
+-- applied again, programme by programme, until nothing changes. Every
+-- hidden row counts, as a reader cannot tell one with no pupil-years. The
+-- check effects_suppression_recoverable tests the result on every run.
+sup_state AS (
+    SELECT programme, measure, pupil_group, level, group_id, urn, size, sup0 AS hidden, 0 AS round, true AS changed
+    FROM primary_sup
+    UNION ALL
+    SELECT programme, measure, pupil_group, level, group_id, urn, size, new_hidden, round + 1,
+           bool_or(new_hidden <> hidden) OVER (PARTITION BY programme, measure, pupil_group)
     FROM (
-        SELECT *,
-            count(*) FILTER (WHERE level = 'school' AND sup0) OVER g AS g_hidden,
-            count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER g AS g_shown,
-            coalesce(bool_or(sup0) FILTER (WHERE level = 'group') OVER g, false) AS g_sup,
-            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS g_rank
-        FROM primary_sup
-        WINDOW g AS (PARTITION BY programme, measure, pupil_group, group_id)
-    )
-),
-round2 AS (
-    SELECT * EXCLUDE (p_hidden, p_shown, p_hidden_groups, p_sup, p_rank, fill_group, fill_rank) REPLACE (sup0 OR coalesce(
-           (level = 'school' AND NOT sup0 AND p_hidden = 1 AND NOT p_sup AND p_rank = 1)
-        OR (level = 'programme' AND NOT sup0 AND p_hidden = 1 AND p_shown = 0)
-        OR (level IN ('group', 'school') AND NOT sup0 AND group_id = fill_group AND (level = 'group' OR fill_rank = 1)), false) AS sup0)
-    FROM (
-        SELECT *,
-            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS fill_rank
+        SELECT *, hidden OR coalesce(
+               (level = 'school' AND g_hidden = 1 AND NOT g_sup AND g_rank = 1)
+            OR (level = 'group' AND g_hidden = 1 AND g_shown = 0)
+            OR (level = 'school' AND p_hidden = 1 AND NOT p_sup AND p_rank = 1)
+            OR (level = 'programme' AND p_hidden = 1 AND p_shown = 0)
+            OR (level IN ('group', 'school') AND group_id = fill_group AND (level = 'group' OR g_rank = 1)), false) AS new_hidden
         FROM (
             SELECT *,
-                count(*) FILTER (WHERE level = 'school' AND sup0) OVER p AS p_hidden,
-                count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER p AS p_shown,
-                count(*) FILTER (WHERE level = 'group' AND sup0) OVER p AS p_hidden_groups,
-                coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false) AS p_sup,
-                row_number() OVER (PARTITION BY programme, measure, pupil_group, level, sup0 ORDER BY size, urn) AS p_rank,
-                CASE WHEN count(*) FILTER (WHERE level = 'group' AND sup0) OVER p = 1
-                          AND NOT coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false)
-                     THEN arg_min(group_id, size) FILTER (WHERE level = 'group' AND NOT sup0) OVER p END AS fill_group
-            FROM round1
-            WINDOW p AS (PARTITION BY programme, measure, pupil_group)
+                count(*) FILTER (WHERE level = 'school' AND hidden) OVER g AS g_hidden,
+                count(*) FILTER (WHERE level = 'school' AND NOT hidden) OVER g AS g_shown,
+                coalesce(bool_or(hidden) FILTER (WHERE level = 'group') OVER g, false) AS g_sup,
+                row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, hidden ORDER BY size, urn) AS g_rank,
+                count(*) FILTER (WHERE level = 'school' AND hidden) OVER p AS p_hidden,
+                count(*) FILTER (WHERE level = 'school' AND NOT hidden) OVER p AS p_shown,
+                coalesce(bool_or(hidden) FILTER (WHERE level = 'programme') OVER p, false) AS p_sup,
+                row_number() OVER (PARTITION BY programme, measure, pupil_group, level, hidden ORDER BY size, urn) AS p_rank,
+                -- the group hidden to keep a lone hidden group company
+                CASE WHEN count(*) FILTER (WHERE level = 'group' AND hidden) OVER p = 1
+                          AND NOT coalesce(bool_or(hidden) FILTER (WHERE level = 'programme') OVER p, false)
+                     THEN arg_min(group_id, size) FILTER (WHERE level = 'group' AND NOT hidden) OVER p END AS fill_group
+            FROM sup_state
+            WHERE changed AND round < 20
+            WINDOW g AS (PARTITION BY programme, measure, pupil_group, group_id),
+                   p AS (PARTITION BY programme, measure, pupil_group)
         )
     )
 ),
-round3 AS (
-    SELECT * EXCLUDE (g_hidden, g_shown, g_sup, g_rank) REPLACE (sup0 OR coalesce(
-           (level = 'school' AND NOT sup0 AND g_hidden = 1 AND NOT g_sup AND g_rank = 1)
-        OR (level = 'group' AND NOT sup0 AND g_hidden = 1 AND g_shown = 0), false) AS sup0)
-    FROM (
-        SELECT *,
-            count(*) FILTER (WHERE level = 'school' AND sup0) OVER g AS g_hidden,
-            count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER g AS g_shown,
-            coalesce(bool_or(sup0) FILTER (WHERE level = 'group') OVER g, false) AS g_sup,
-            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS g_rank
-        FROM round2
-        WINDOW g AS (PARTITION BY programme, measure, pupil_group, group_id)
-    )
-),
-round4 AS (
-    SELECT * EXCLUDE (p_hidden, p_shown, p_hidden_groups, p_sup, p_rank, fill_group, fill_rank) REPLACE (sup0 OR coalesce(
-           (level = 'school' AND NOT sup0 AND p_hidden = 1 AND NOT p_sup AND p_rank = 1)
-        OR (level = 'programme' AND NOT sup0 AND p_hidden = 1 AND p_shown = 0)
-        OR (level IN ('group', 'school') AND NOT sup0 AND group_id = fill_group AND (level = 'group' OR fill_rank = 1)), false) AS sup0)
-    FROM (
-        SELECT *,
-            row_number() OVER (PARTITION BY programme, measure, pupil_group, group_id, level, sup0 ORDER BY size, urn) AS fill_rank
-        FROM (
-            SELECT *,
-                count(*) FILTER (WHERE level = 'school' AND sup0) OVER p AS p_hidden,
-                count(*) FILTER (WHERE level = 'school' AND NOT sup0) OVER p AS p_shown,
-                count(*) FILTER (WHERE level = 'group' AND sup0) OVER p AS p_hidden_groups,
-                coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false) AS p_sup,
-                row_number() OVER (PARTITION BY programme, measure, pupil_group, level, sup0 ORDER BY size, urn) AS p_rank,
-                CASE WHEN count(*) FILTER (WHERE level = 'group' AND sup0) OVER p = 1
-                          AND NOT coalesce(bool_or(sup0) FILTER (WHERE level = 'programme') OVER p, false)
-                     THEN arg_min(group_id, size) FILTER (WHERE level = 'group' AND NOT sup0) OVER p END AS fill_group
-            FROM round3
-            WINDOW p AS (PARTITION BY programme, measure, pupil_group)
-        )
-    )
+suppression AS (
+    SELECT programme, measure, pupil_group, level, group_id, urn, hidden
+    FROM sup_state
+    QUALIFY round = max(round) OVER (PARTITION BY programme, measure, pupil_group)
 )
 SELECT
     j.programme, j.level, j.group_id, j.urn, j.measure, j.pupil_group,
@@ -334,8 +300,10 @@ SELECT
         CAST(CAST(getvariable('edwh_bootstrap_seed') AS INTEGER) AS VARCHAR) || ') and the pupils'' sampling error' AS method,
     'delta = post - pre in the measure''s units (percentage points for rates); pct_change = delta / pre x 100; did = delta - (comparison_post - comparison_pre)' AS rule,
     sup AS suppressed
-FROM (SELECT *, sup0 AS sup,
-             (post_value - pre_value) - (comparison_post - comparison_pre) AS did_exact,
-             greatest(coalesce(se_between, 0), coalesce(se_within, 0)) AS se
-      FROM round4) j
+FROM (SELECT p.*, x.hidden AS sup,
+             (p.post_value - p.pre_value) - (p.comparison_post - p.comparison_pre) AS did_exact,
+             greatest(coalesce(p.se_between, 0), coalesce(p.se_within, 0)) AS se
+      FROM primary_sup p
+      JOIN suppression x ON x.programme = p.programme AND x.measure = p.measure AND x.pupil_group = p.pupil_group
+          AND x.level = p.level AND x.group_id IS NOT DISTINCT FROM p.group_id AND x.urn IS NOT DISTINCT FROM p.urn) j
 JOIN settings s USING (programme)
