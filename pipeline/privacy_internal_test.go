@@ -1,13 +1,10 @@
 package pipeline
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/edwh/edwh/pipeline/warehouse"
 )
 
 // privacyScan is the last gate before publish/: it must refuse a snapshot
@@ -16,17 +13,7 @@ import (
 // let a clean snapshot through. Each case plants one thing in an otherwise
 // clean snapshot.
 func TestPrivacyScanRefusesIdentifiers(t *testing.T) {
-	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, ctx := memoryConn(t)
 	clean := `CREATE TABLE edwh_snapshot.main.schools AS SELECT * FROM (VALUES (100001, 'Hill Primary', 'pk0001')) t(urn, school_name, pupil_key)`
 	for _, tc := range []struct {
 		name, plant string

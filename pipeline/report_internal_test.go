@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -13,17 +14,7 @@ import (
 // came out without the neighbours marked or without the charts, looking
 // complete.
 func TestReportFailsWhenARankingsQueryFails(t *testing.T) {
-	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, ctx := memoryConn(t)
 	if err := warehouse.Migrate(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +35,7 @@ func TestReportFailsWhenARankingsQueryFails(t *testing.T) {
 	sum := &Summary{RunID: 1}
 
 	// No stg.neighbours: the neighbours cannot be marked.
-	err = writeReport(ctx, conn, t.TempDir(), c, sum, nil)
+	err := writeReport(ctx, conn, t.TempDir(), c, sum, nil)
 	if err == nil || !strings.Contains(err.Error(), "statistical neighbours") {
 		t.Fatalf("report without stg.neighbours: %v, want an error about the statistical neighbours", err)
 	}
@@ -71,4 +62,22 @@ func TestReportFailsWhenARankingsQueryFails(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "dot plot") {
 		t.Fatalf("a non-finite value: %v, want the dot plot's error", err)
 	}
+}
+
+// memoryConn opens a connection to a new in-memory warehouse database,
+// closed when the test ends.
+func memoryConn(t *testing.T) (*sql.Conn, context.Context) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := warehouse.Open("", warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, ctx
 }
