@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/edwh/edwh/connectors"
+	"github.com/edwh/edwh/connectors/conntest"
 )
 
 // Hostile and broken input: every case loads what can be loaded, names the
@@ -66,7 +67,7 @@ func TestHostileCSV(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, ctx := openDB(t)
+			conn, ctx := conntest.DB(t)
 			f := writeFile(t, t.TempDir(), "census/x.csv", tt.data)
 			res, err := loader(t).Load(ctx, conn, 1, f)
 			if err != nil {
@@ -107,7 +108,7 @@ func TestHostileCSV(t *testing.T) {
 }
 
 func TestOverlongLineIsQuarantinedAndTheRestLoads(t *testing.T) {
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	hdr := "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible,FirstLanguage\n"
 	long := upn2 + ",8512001,17/01/2019,5,N,0," + strings.Repeat("x", 3<<20) + "\n"
 	data := hdr + upn1 + ",8512001,17/01/2019,5,N,0,ENG\n" + long + upn3 + ",8512001,17/01/2019,5,N,0,ENG\n"
@@ -171,7 +172,7 @@ func TestHostileWorkbooks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, ctx := openDB(t)
+			conn, ctx := conntest.DB(t)
 			st, _ := os.Stat(tt.path)
 			l := loader(t)
 			l.XLSX = connectors.XLSXLimits{UnzipSize: 16 << 20, UnzipXMLSize: 8 << 20}
@@ -195,7 +196,7 @@ func TestStrangeFileNames(t *testing.T) {
 	// parameters; they load like any other file.
 	for _, name := range []string{"it's \"census\".csv", "census ; DROP TABLE x.csv", "..census..csv", "new\nline.csv"} {
 		t.Run(name, func(t *testing.T) {
-			conn, ctx := openDB(t)
+			conn, ctx := conntest.DB(t)
 			f := writeFile(t, t.TempDir(), "census/"+name, []byte("UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n"+upn1+",8512001,17/01/2019,5,N,0\n"))
 			res, err := loader(t).Load(ctx, conn, 1, f)
 			if err != nil {
@@ -228,7 +229,7 @@ func TestExcelMangledSchoolNumbers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, ctx := openDB(t)
+			conn, ctx := conntest.DB(t)
 			data := "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" + upn1 + ",\"" + tt.laestab + "\",17/01/2019,5,N,0\n"
 			f := writeFile(t, t.TempDir(), "census/x.csv", []byte(data))
 			res, err := loader(t).Load(ctx, conn, 1, f)

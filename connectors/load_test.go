@@ -13,9 +13,9 @@ import (
 
 	"github.com/edwh/edwh/connectors"
 	"github.com/edwh/edwh/connectors/census"
+	"github.com/edwh/edwh/connectors/conntest"
 	"github.com/edwh/edwh/connectors/establishments"
 	"github.com/edwh/edwh/connectors/perfcensus"
-	"github.com/edwh/edwh/pipeline/warehouse"
 )
 
 // Valid UPNs (check letters computed by the DfE algorithm).
@@ -24,25 +24,6 @@ const (
 	upn2 = "H851200101001"
 	upn3 = "X851200101002"
 )
-
-func openDB(t *testing.T) (*sql.Conn, context.Context) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	if err := warehouse.Migrate(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
-	return conn, ctx
-}
 
 func writeFile(t *testing.T, dir, name string, data []byte) connectors.File {
 	t.Helper()
@@ -171,7 +152,7 @@ func TestLoadCensus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, ctx := openDB(t)
+			conn, ctx := conntest.DB(t)
 			f := writeFile(t, t.TempDir(), tt.file, tt.data)
 			res, err := loader(t).Load(ctx, conn, 1, f)
 			if err != nil {
@@ -222,7 +203,7 @@ func TestLoadCensus(t *testing.T) {
 }
 
 func TestLoadCensusValues(t *testing.T) {
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	f := writeFile(t, t.TempDir(), "v.csv", []byte("UPN,LA,ESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible,EverFSM6,Ethnicity,FirstLanguage\n"+
 		" b801200005001 ,851,2001,17/01/2019,05,S,Y,true,wbri,Fran\xe7ais\n"))
 	res, err := loader(t).Load(ctx, conn, 1, f)
@@ -274,7 +255,7 @@ func TestLoadRefusesAndSkips(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, ctx := openDB(t)
+			conn, ctx := conntest.DB(t)
 			data := tt.data
 			if tt.from != "" {
 				var err error
@@ -311,7 +292,7 @@ func TestLoadRefusesAndSkips(t *testing.T) {
 }
 
 func TestLoadTwiceAndSupersede(t *testing.T) {
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	dir := t.TempDir()
 	l := loader(t)
 	body := censusHeader + upn1 + ",S,A,8512001,17/01/2019,5,F,,,,N,,0,,,,\n" + upn2 + ",S,A,8512002,17/01/2019,5,F,,,,N,,0,,,,\n"
@@ -354,7 +335,7 @@ func TestLoadTwiceAndSupersede(t *testing.T) {
 // a file loads replace earlier rows of their school and date, as
 // stg.census reads them.
 func TestQuarantinedRowsSupersedeNothing(t *testing.T) {
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	dir := t.TempDir()
 	l := loader(t)
 	f1 := writeFile(t, dir, "census_2019.csv", []byte(censusHeader+upn1+",S,A,8512001,17/01/2019,5,F,,,,N,,0,,,,\n"))
@@ -384,7 +365,7 @@ func TestQuarantinedRowsSupersedeNothing(t *testing.T) {
 }
 
 func TestLoadXLSXWithTitleRows(t *testing.T) {
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	x := excelize.NewFile()
 	s := x.GetSheetName(0)
 	rows := [][]any{
@@ -429,7 +410,7 @@ func TestLoadRealPerformanceTablesCensus(t *testing.T) {
 	if err != nil {
 		t.Skip("real DfE file not available")
 	}
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	abs, _ := filepath.Abs(path)
 	l := &connectors.Loader{Source: perfcensus.Source, TempDir: t.TempDir()}
 	// Its year is in the folder name.
@@ -451,7 +432,7 @@ func TestLoadRealPerformanceTablesCensus(t *testing.T) {
 	}
 	// Without a year in the path it is refused, not guessed.
 	l2 := &connectors.Loader{Source: perfcensus.Source, TempDir: t.TempDir()}
-	conn2, ctx2 := openDB(t)
+	conn2, ctx2 := conntest.DB(t)
 	res2, _ := l2.Load(ctx2, conn2, 1, connectors.File{Path: abs, Rel: "england_census.csv", Size: st.Size()})
 	if res2.Status != connectors.StatusRefused || !errors.Is(res2.Refused, connectors.ErrNoYear) {
 		t.Errorf("no year: %s %v", res2.Status, res2.Refused)

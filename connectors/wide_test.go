@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/edwh/edwh/connectors"
+	"github.com/edwh/edwh/connectors/conntest"
 )
 
 func TestWideName(t *testing.T) {
@@ -65,7 +66,7 @@ var wideSource = &connectors.Source{
 // of the same kind are compared and the differences reported, whatever
 // order their years load in.
 func TestWideLoadsAndSchemaChanges(t *testing.T) {
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	dir := t.TempDir()
 	files := []struct {
 		rel, body      string
@@ -142,7 +143,7 @@ func TestWideLoadsAndSchemaChanges(t *testing.T) {
 func TestShortRowsQuarantinedUnlessPadded(t *testing.T) {
 	narrow := *wideSource
 	narrow.Name, narrow.Table, narrow.PadShortRows, narrow.Wide = "pt2", "raw.pt2", false, false
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	p := filepath.Join(t.TempDir(), "2018-19", "x.csv")
 	os.MkdirAll(filepath.Dir(p), 0o755)
 	os.WriteFile(p, []byte("URN,PTRWM_EXP,TELIG\n116000,68%,31\n116001\n"), 0o644)
@@ -198,7 +199,7 @@ func TestMeasureMarkers(t *testing.T) {
 	for i, tt := range tests {
 		body.WriteString(strconv.Itoa(i) + ",\"" + tt.cell + "\"\n")
 	}
-	conn, ctx := openDB(t)
+	conn, ctx := conntest.DB(t)
 	f := writeFile(t, t.TempDir(), "m.csv", []byte(body.String()))
 	res, err := (&connectors.Loader{Source: src, TempDir: t.TempDir()}).Load(ctx, conn, 1, f)
 	if err != nil {

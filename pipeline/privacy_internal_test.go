@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edwh/edwh/connectors/conntest"
 )
 
 // privacyScan is the last gate before publish/: it must refuse a snapshot
@@ -13,7 +15,7 @@ import (
 // let a clean snapshot through. Each case plants one thing in an otherwise
 // clean snapshot.
 func TestPrivacyScanRefusesIdentifiers(t *testing.T) {
-	conn, ctx := memoryConn(t)
+	conn, ctx := conntest.DB(t)
 	clean := `CREATE TABLE edwh_snapshot.main.schools AS SELECT * FROM (VALUES (100001, 'Hill Primary', 'pk0001')) t(urn, school_name, pupil_key)`
 	for _, tc := range []struct {
 		name, plant string

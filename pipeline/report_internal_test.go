@@ -1,12 +1,10 @@
 package pipeline
 
 import (
-	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
-	"github.com/edwh/edwh/pipeline/warehouse"
+	"github.com/edwh/edwh/connectors/conntest"
 )
 
 // A query of the report that fails fails the report, saying which: before,
@@ -14,10 +12,7 @@ import (
 // came out without the neighbours marked or without the charts, looking
 // complete.
 func TestReportFailsWhenARankingsQueryFails(t *testing.T) {
-	conn, ctx := memoryConn(t)
-	if err := warehouse.Migrate(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
+	conn, ctx := conntest.DB(t)
 	for _, q := range []string{
 		"CREATE SCHEMA IF NOT EXISTS mart",
 		"CREATE SCHEMA IF NOT EXISTS stg",
@@ -62,22 +57,4 @@ func TestReportFailsWhenARankingsQueryFails(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "dot plot") {
 		t.Fatalf("a non-finite value: %v, want the dot plot's error", err)
 	}
-}
-
-// memoryConn opens a connection to a new in-memory warehouse database,
-// closed when the test ends.
-func memoryConn(t *testing.T) (*sql.Conn, context.Context) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn, ctx
 }
