@@ -64,10 +64,13 @@ type File struct {
 
 // Result says what happened to one file.
 type Result struct {
-	File            File
-	LoadID          int64 // 0 when nothing was recorded
-	Status          string
-	SHA256          string
+	File   File
+	LoadID int64 // 0 when nothing was recorded
+	Status string
+	SHA256 string
+	// FileStat is the file's stat when it was read (see statKey); a rerun
+	// finding the same stat at the same path does not read it again.
+	FileStat        string
 	Format          string
 	HeaderLine      int
 	RowsRead        int64
@@ -108,6 +111,25 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	hs := &headerSearch{src: src, aliases: l.Aliases, others: l.Others}
 	cfgHash := l.configHash()
 
+	// Unchanged since its bytes were last read? Then skip it without
+	// reading it: hashing every landed file again was most of the time of
+	// a national run with nothing new. The stat is taken before the file is
+	// read, so a write during the read leaves a stale stat behind, and the
+	// next run reads the file again.
+	if st, err := os.Stat(f.Path); err == nil {
+		res.FileStat = statKey(st)
+	}
+	if res.FileStat != "" {
+		seen, sha, err := seenByStat(ctx, conn, src.Name, f.Rel, res.FileStat, cfgHash)
+		if err != nil {
+			return nil, err
+		}
+		if seen {
+			res.Status, res.SHA256 = StatusSeen, sha
+			return res, nil
+		}
+	}
+
 	prefix, err := readPrefix(f.Path)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", f.Rel, err)
@@ -146,7 +168,9 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	switch prev {
 	case "loaded-same-path", "refused-same":
 		res.Status = StatusSeen
-		return res, nil
+		// Touched, or copied in again, but the same bytes: remember the new
+		// stat so that the next run need not hash it again.
+		return res, rememberStat(ctx, conn, src.Name, f.Rel, scan.SHA256, res.FileStat)
 	case "loaded-other-path":
 		res.Status = StatusDuplicate
 		return res, l.record(ctx, conn, runID, res, cfgHash, "same content as a file already loaded; skipped")
@@ -321,12 +345,45 @@ func previousLoad(ctx context.Context, conn *sql.Conn, source, sha, rel, cfgHash
 	return "", nil
 }
 
+// seenByStat says whether the latest ledger row for this path was written
+// when the file had this stat, and so whether its bytes are known: loaded,
+// or refused under the same mapping. It returns their hash.
+func seenByStat(ctx context.Context, conn *sql.Conn, source, rel, stat, cfgHash string) (bool, string, error) {
+	var status, sha string
+	var h sql.NullString
+	err := conn.QueryRowContext(ctx, `SELECT status, sha256, config_hash FROM ops.loads
+		WHERE source = ? AND path = ? AND file_stat = ? ORDER BY load_id DESC LIMIT 1`, source, rel, stat).Scan(&status, &sha, &h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", nil
+	}
+	if err != nil {
+		return false, "", err
+	}
+	switch {
+	case status == StatusLoaded, status == StatusRefused && h.String == cfgHash:
+		return true, sha, nil
+	}
+	return false, "", nil
+}
+
+// rememberStat records a new stat for a file whose bytes were read before
+// at the same path.
+func rememberStat(ctx context.Context, conn *sql.Conn, source, rel, sha, stat string) error {
+	if stat == "" {
+		return nil
+	}
+	_, err := conn.ExecContext(ctx, `UPDATE ops.loads SET file_stat = ? WHERE load_id =
+		(SELECT max(load_id) FROM ops.loads WHERE source = ? AND path = ? AND sha256 = ? AND status IN ('loaded', 'refused'))`,
+		stat, source, rel, sha)
+	return err
+}
+
 // record writes an ops.loads row for a file that loaded nothing.
 func (l *Loader) record(ctx context.Context, conn *sql.Conn, runID int64, res *Result, cfgHash, msg string) error {
 	err := conn.QueryRowContext(ctx, `INSERT INTO ops.loads (load_id, run_id, source, path, sha256, size, format,
-		status, message, config_hash, loaded_at) VALUES (nextval('ops.load_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+		status, message, config_hash, file_stat, loaded_at) VALUES (nextval('ops.load_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), now())
 		RETURNING load_id`,
-		runID, l.Source.Name, res.File.Rel, res.SHA256, res.File.Size, res.Format, res.Status, msg, cfgHash).Scan(&res.LoadID)
+		runID, l.Source.Name, res.File.Rel, res.SHA256, res.File.Size, res.Format, res.Status, msg, cfgHash, res.FileStat).Scan(&res.LoadID)
 	return err
 }
 

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -328,6 +330,72 @@ func TestLoadTwiceAndSupersede(t *testing.T) {
 	conn.QueryRowContext(ctx, `SELECT count(*) FROM raw.census`).Scan(&n)
 	if n != 3 {
 		t.Errorf("raw rows %d: history must be kept", n)
+	}
+}
+
+// A rerun does not read a file again when its stat (size, modification
+// and change times, inode) is the one recorded when its bytes were read,
+// but any write, even one that keeps the size and sets the modification
+// time back, makes it read the file again.
+func TestUnchangedFilesAreNotReadAgain(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the stat fast path needs a change time")
+	}
+	conn, ctx := conntest.DB(t)
+	dir := t.TempDir()
+	l := loader(t)
+	body := censusHeader + upn1 + ",S,A,8512001,17/01/2019,5,F,,,,N,,0,,,,\n"
+	f := writeFile(t, dir, "census_2019.csv", []byte(body))
+	r1, err := l.Load(ctx, conn, 1, f)
+	if err != nil || r1.Status != connectors.StatusLoaded || r1.FileStat == "" {
+		t.Fatalf("first load: %v %s stat %q", err, r1.Status, r1.FileStat)
+	}
+	// Mark the recorded hash: a result carrying the mark was answered from
+	// the ledger by stat, without hashing the file.
+	if _, err := conn.ExecContext(ctx, `UPDATE ops.loads SET sha256 = 'marked' WHERE load_id = ?`, r1.LoadID); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := l.Load(ctx, conn, 2, f)
+	if err != nil || r2.Status != connectors.StatusSeen || r2.SHA256 != "marked" {
+		t.Fatalf("unchanged file: %v %s sha %q, want seen by stat", err, r2.Status, r2.SHA256)
+	}
+	conn.ExecContext(ctx, `UPDATE ops.loads SET sha256 = ? WHERE load_id = ?`, r1.SHA256, r1.LoadID)
+
+	// Touched: read and hashed again, found to be the same bytes, and the
+	// new stat remembered so that the next run skips it by stat.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(f.Path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	r3, err := l.Load(ctx, conn, 3, f)
+	if err != nil || r3.Status != connectors.StatusSeen || r3.SHA256 != r1.SHA256 || r3.FileStat == r1.FileStat {
+		t.Fatalf("touched file: %v %s", err, r3.Status)
+	}
+	var stat string
+	conn.QueryRowContext(ctx, `SELECT file_stat FROM ops.loads WHERE load_id = ?`, r1.LoadID).Scan(&stat)
+	if stat != r3.FileStat {
+		t.Errorf("stat recorded %q, want the touched file's %q", stat, r3.FileStat)
+	}
+
+	// New bytes of the same size, with the old modification time put back:
+	// the change time still moves, so the file is read and loaded.
+	st, _ := os.Stat(f.Path)
+	changed := strings.Replace(body, ",N,,0,", ",K,,0,", 1)
+	if len(changed) != len(body) {
+		t.Fatal("the changed body must keep the size")
+	}
+	if err := os.WriteFile(f.Path, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(f.Path, st.ModTime(), st.ModTime())
+	r4, err := l.Load(ctx, conn, 4, f)
+	if err != nil || r4.Status != connectors.StatusLoaded {
+		t.Fatalf("rewritten file with its old size and time: %v %s, want loaded", err, r4.Status)
+	}
+	var sen string
+	conn.QueryRowContext(ctx, `SELECT sen_provision FROM raw.census WHERE _load_id = ?`, r4.LoadID).Scan(&sen)
+	if sen != "K" {
+		t.Errorf("new load's sen_provision %q, want K", sen)
 	}
 }
 

@@ -129,12 +129,12 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 	res.Status = StatusLoaded
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ops.loads (load_id, run_id, source, path, sha256, size, format,
 		header_line, rows_read, rows_loaded, rows_quarantined, values_nulled, blank_rows, supersedes, time_period,
-		status, message, config_hash, loaded_at)
+		status, message, config_hash, file_stat, loaded_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(string_split(nullif(?, ''), ',') AS INTEGER[]), nullif(?, 0),
-		?, ?, ?, now())`,
+		?, ?, ?, nullif(?, ''), now())`,
 		res.LoadID, runID, src.Name, res.File.Rel, res.SHA256, res.File.Size, res.Format, res.HeaderLine,
 		res.RowsRead, res.RowsLoaded, res.RowsQuarantined, res.ValuesNulled, res.Blank, strings.Join(sup, ","), res.TimePeriod,
-		res.Status, msg, cfgHash); err != nil {
+		res.Status, msg, cfgHash, res.FileStat); err != nil {
 		return fmt.Errorf("recording load: %w", err)
 	}
 	var drops []string
