@@ -11,7 +11,7 @@ import (
 	edwhsql "github.com/edwh/edwh/sql"
 )
 
-// gapFixture makes the mart tables stg.pupil_outcomes reads, from a list of
+// gapFixture makes the mart tables stg.gap_cells reads, from a list of
 // KS2 pupils: key, school, disadvantaged, SEN status, RWM met, read+maths.
 type ks2Pupil struct {
 	key      string
@@ -47,7 +47,7 @@ func gapFixture(t *testing.T, conn *sql.Conn, pupils []ks2Pupil) {
 				p.key, p.urn, p.absent, p.possible, float64(p.absent)/float64(p.possible) >= 0.1))
 		}
 	}
-	build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "stg.pupil_outcomes", "stg.gap_cells", "stg.gap_index_cells", "stg.gap_suppression", "stg.gaps_pupil", "stg.gap_index")
+	build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "stg.gap_cells", "stg.gap_index_cells", "stg.gap_suppression", "stg.gaps_pupil", "stg.gap_index")
 }
 
 type gapRow struct {

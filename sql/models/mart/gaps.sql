@@ -16,7 +16,7 @@
 -- from their own model with the same columns, appended here with one more
 -- UNION ALL branch (source 'pupil_data'), so every model's rows are in one
 -- mart and stay comparable. Pupil-data rows: stg.gaps_pupil (every measure
--- of stg.pupil_outcomes, with primary and secondary suppression) and
+-- of stg.gap_cells, with primary and secondary suppression) and
 -- stg.gap_index (the KS2 and KS4 disadvantage gap index, ranked within the
 -- data loaded).
 -- depends: stg.gaps_published, stg.gaps_pupil, stg.gap_index

@@ -2,7 +2,7 @@
 -- how that compares with similar schools that were not in it.
 --
 -- For each programme (and each pair or triad, and each school in it), each
--- measure of stg.pupil_outcomes, for all pupils, pupils with SEN (SEN
+-- measure of stg.gap_cells, for all pupils, pupils with SEN (SEN
 -- support or EHC plan) and disadvantaged pupils:
 --   pre_value, post_value  the value over the pre and post windows (see
 --                          stg.programme_schools), pooling pupils over the
