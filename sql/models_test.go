@@ -226,3 +226,50 @@ func TestProgress8SuppressesSmallGroupsAndReportsDfEsFigure(t *testing.T) {
 		t.Errorf("supplied %v difference %v", sup, diff)
 	}
 }
+
+// mart.pupils takes EverFSM6 from the census where the extract gives it, and
+// otherwise derives it from the FSM flags of the pupil's census terms in
+// the year and the five before: a pupil eligible six years ago still
+// counts, seven years ago no longer.
+func TestPupilsEverFSM6(t *testing.T) {
+	conn := fixtureDB(t, nil)
+	exec(t, conn, `CREATE TABLE stg.census (upn VARCHAR, urn INTEGER, laestab INTEGER, la_code INTEGER,
+		census_date DATE, time_period INTEGER, term VARCHAR, nc_year VARCHAR, gender VARCHAR, dob DATE,
+		ethnicity VARCHAR, first_language VARCHAR, sen_provision VARCHAR, sen_primary_need VARCHAR,
+		fsm_eligible BOOLEAN, ever_fsm6 BOOLEAN, looked_after BOOLEAN, adopted_from_care BOOLEAN,
+		load_id INTEGER, line INTEGER)`,
+		`INSERT INTO stg.census (upn, urn, la_code, census_date, time_period, term, fsm_eligible, ever_fsm6, load_id, line) VALUES
+		-- FSM in 2013/14 (spring), none given since: derived true in 2018/19, the fifth year after
+		('A1', 1, 851, '2014-01-16', 201314, 'spring', true, NULL, 1, 1),
+		('A1', 1, 851, '2019-01-17', 201819, 'spring', false, NULL, 2, 1),
+		-- FSM in 2012/13 only: six years before 2018/19, so false
+		('B1', 1, 851, '2013-01-17', 201213, 'spring', true, NULL, 1, 2),
+		('B1', 1, 851, '2019-01-17', 201819, 'spring', false, NULL, 2, 2),
+		-- FSM in the summer census of this year: derived true
+		('C1', 1, 851, '2019-01-17', 201819, 'spring', false, NULL, 2, 3),
+		('C1', 1, 851, '2019-05-16', 201819, 'summer', true, NULL, 3, 1),
+		-- the extract says EverFSM6 false: kept, though the history says FSM
+		('D1', 1, 851, '2016-01-14', 201516, 'spring', true, true, 1, 3),
+		('D1', 1, 851, '2019-01-17', 201819, 'spring', false, false, 2, 4),
+		-- the extract says true, with no FSM in any census loaded
+		('E1', 1, 851, '2019-01-17', 201819, 'spring', false, true, 2, 5)`)
+	build(t, conn, "mart.pupils")
+	tests := []struct {
+		upn  string
+		want bool
+	}{
+		{"A1", true}, {"B1", false}, {"C1", true}, {"D1", false}, {"E1", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.upn, func(t *testing.T) {
+			var ever, dis sql.NullBool
+			if err := conn.QueryRowContext(context.Background(), `SELECT ever_fsm6, disadvantaged FROM mart.pupils
+				WHERE pupil_key = 'k' || ? AND time_period = 201819`, tt.upn).Scan(&ever, &dis); err != nil {
+				t.Fatal(err)
+			}
+			if !ever.Valid || ever.Bool != tt.want || dis.Bool != tt.want {
+				t.Errorf("ever_fsm6 %v, disadvantaged %v; want %v", ever, dis, tt.want)
+			}
+		})
+	}
+}

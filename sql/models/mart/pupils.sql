@@ -15,10 +15,20 @@
 -- check: unique pupil_key, time_period
 -- check: accepted_values sen_status = 'EHC plan', 'SEN support', 'No SEN'
 -- check: accepted_values ethnicity_major = 'White', 'Mixed', 'Asian', 'Black', 'Chinese', 'Any other ethnic group', 'Unclassified'
-WITH history AS (
+WITH chosen AS (
+    SELECT *
+    FROM stg.census
+    QUALIFY row_number() OVER (
+        PARTITION BY upn, time_period
+        ORDER BY (term = 'spring') DESC, census_date DESC, load_id, line) = 1
+),
+-- Only pupils whose chosen census gives no EverFSM6 need it derived, so
+-- only their census history is read (none, when every extract has it).
+underived AS (SELECT DISTINCT upn FROM chosen WHERE ever_fsm6 IS NULL),
+history AS (
     -- FSM in any census of this or the five previous academic years.
     SELECT upn, time_period, bool_or(fsm_eligible) AS fsm_any
-    FROM stg.census
+    FROM stg.census SEMI JOIN underived USING (upn)
     GROUP BY upn, time_period
 ),
 fsm6 AS (
@@ -26,13 +36,6 @@ fsm6 AS (
     FROM history a
     JOIN history b ON b.upn = a.upn AND b.time_period // 100 BETWEEN a.time_period // 100 - 5 AND a.time_period // 100
     GROUP BY a.upn, a.time_period
-),
-chosen AS (
-    SELECT *
-    FROM stg.census
-    QUALIFY row_number() OVER (
-        PARTITION BY upn, time_period
-        ORDER BY (term = 'spring') DESC, census_date DESC, load_id, line) = 1
 )
 SELECT
     edwh_pupil_key(c.upn)                                   AS pupil_key,
