@@ -47,6 +47,13 @@ type Config struct {
 	Settle Duration `yaml:"settle"`
 	// MaxLineSize is the longest CSV line read, in bytes (8 MiB).
 	MaxLineSize int `yaml:"max_line_size"`
+	// IngestWorkers is how many sources load side by side, each on its own
+	// connection (2). DuckDB reads a file smaller than its buffer (an
+	// LA's files, mostly) on one thread and each commit waits for the
+	// disk, so two sources at a time use the machine better; a file of
+	// 64 MiB or more, which DuckDB reads on every thread, loads alone.
+	// 1 loads one file at a time.
+	IngestWorkers int `yaml:"ingest_workers"`
 	// Parameters override the defaults of Parameters (see params.go).
 	Parameters map[string]float64 `yaml:"parameters"`
 	// Programmes sets, per programme of the interventions register, the
@@ -162,12 +169,18 @@ func (c *Config) setDefaults() {
 	if c.MaxLineSize == 0 {
 		c.MaxLineSize = 8 << 20
 	}
+	if c.IngestWorkers == 0 {
+		c.IngestWorkers = 2
+	}
 	c.Schedule.setDefaults()
 }
 
 func (c *Config) validate(path string) error {
 	if c.LACode != 0 && (c.LACode < 201 || c.LACode > 999) {
 		return fmt.Errorf("%w: %s: la_code %d is not a 3-digit LA code", ErrConfig, path, c.LACode)
+	}
+	if c.IngestWorkers < 1 {
+		return fmt.Errorf("%w: %s: ingest_workers must be at least 1", ErrConfig, path)
 	}
 	if c.SuppressBelow < 1 {
 		return fmt.Errorf("%w: %s: suppress_below must be at least 1", ErrConfig, path)

@@ -189,7 +189,7 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	log := r.Log.With().Int64("run", sum.RunID).Logger()
 	log.Info().Str("trigger", sum.Trigger).Msg("run started")
 
-	runErr := r.run(ctx, conn, secret, sum, log)
+	runErr := r.run(ctx, db, conn, secret, sum, log)
 	if runErr != nil && ctx.Err() != nil {
 		// Cancelled (the scheduler's shutdown grace ran out, or Ctrl-C):
 		// the open transaction rolls back and nothing is published.
@@ -223,7 +223,7 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	return sum, runErr
 }
 
-func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Summary, log zerolog.Logger) error {
+func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Secret, sum *Summary, log zerolog.Logger) error {
 	c := r.Config
 	sources := Sources()
 	for _, s := range sources {
@@ -237,90 +237,11 @@ func (r *Runner) run(ctx context.Context, conn *sql.Conn, secret Secret, sum *Su
 	}
 	r.warnUnknownFolders(log, sources)
 
-	// 1. Ingest: each file in its own transaction.
+	// 1. Ingest: each file in its own transaction, sources side by side.
 	ingestStart := time.Now()
 	failpoint("ingest", 1)
-	tmp := filepath.Join(c.WarehouseDir(), "tmp")
-	loaded := 0
-	only := map[string]bool{}
-	for _, s := range r.Only {
-		only[s] = true
-	}
-	for _, src := range sources {
-		if len(only) > 0 && !only[src.Name] {
-			continue
-		}
-		sc := c.Sources[src.Name]
-		l := &connectors.Loader{Source: src, Aliases: sc.Aliases, Sheet: sc.Sheet, Others: sources,
-			TempDir: tmp, MaxLineSize: c.MaxLineSize}
-		if sc.Year != "" {
-			if l.Year = parseYear(sc.Year); l.Year == 0 {
-				return fmt.Errorf("%w: sources.%s.year %q is not an academic year like 2018/19", ErrConfig, src.Name, sc.Year)
-			}
-		}
-		srcStart, srcRows := time.Now(), sum.RowsLoaded
-		d, err := connectors.Discover(c.LandingDir(), src.Name, time.Duration(c.Settle), r.now())
-		if err != nil {
-			return err
-		}
-		for _, u := range d.Unsafe {
-			sum.FilesRefused++
-			sum.Refused = append(sum.Refused, u.Error())
-			log.Warn().Str("file", u.Path).Msg(u.Error())
-		}
-		for _, w := range d.Waiting {
-			sum.FilesWaiting++
-			log.Info().Str("file", w.Rel).Msg("still being written: waits for the next run")
-		}
-		for i, f := range d.Files {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			sum.FilesSeen++
-			// Rows so far, then the file: the line is cut at 100 characters.
-			progress := func() {
-				r.progress("ingest %s %d/%d, %d rows loaded, %d quarantined: %s", src.Name, i+1, len(d.Files),
-					sum.RowsLoaded, sum.RowsQuarantined, f.Rel)
-			}
-			progress()
-			start := time.Now()
-			res, err := l.Load(ctx, conn, sum.RunID, f)
-			if err != nil {
-				return err
-			}
-			if res.Status != connectors.StatusSeen {
-				sum.FilesNew++
-			}
-			switch res.Status {
-			case connectors.StatusLoaded:
-				loaded++
-				sum.FilesLoaded++
-				sum.RowsLoaded += res.RowsLoaded
-				sum.RowsQuarantined += res.RowsQuarantined
-				sum.ValuesNulled += res.ValuesNulled
-				progress()
-				ev := log.Info()
-				if res.RowsQuarantined > 0 {
-					ev = log.Warn()
-				}
-				ev.Str("source", src.Name).Str("file", f.Rel).Int64("rows_read", res.RowsRead).
-					Int64("rows_loaded", res.RowsLoaded).Int64("rows_quarantined", res.RowsQuarantined).
-					Int64("values_nulled", res.ValuesNulled).Str("took", time.Since(start).Round(time.Millisecond).String()).Msg("file loaded")
-				for _, n := range res.Notes {
-					log.Warn().Str("file", f.Rel).Msg(n)
-				}
-				failpoint("after-load", loaded)
-			case connectors.StatusRefused:
-				sum.FilesRefused++
-				sum.Refused = append(sum.Refused, res.Refused.Error())
-				log.Warn().Str("source", src.Name).Str("file", f.Rel).Msg("file refused: " + res.Refused.Error())
-			case connectors.StatusDuplicate:
-				log.Info().Str("file", f.Rel).Msg("same content as a file already loaded: skipped")
-			}
-		}
-		if sum.RowsLoaded > srcRows {
-			sum.phase("ingest "+src.Name, sum.RowsLoaded-srcRows, srcStart)
-		}
+	if err := r.ingest(ctx, db, sum, log, sources); err != nil {
+		return err
 	}
 	r.progress("")
 	sum.phase("ingest (all sources)", sum.RowsLoaded, ingestStart)

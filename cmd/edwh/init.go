@@ -34,6 +34,9 @@ suppress_below: 6
 memory_limit: 4GB
 threads: 0
 
+# Sources loaded side by side (a file of 64 MiB or more loads alone).
+ingest_workers: 2
+
 # Published versions kept, for readers still holding an older snapshot.
 keep_versions: 3
 

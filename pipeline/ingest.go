@@ -1,0 +1,249 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/edwh/edwh/connectors"
+)
+
+// bigFile is the size from which a file loads alone: DuckDB reads a file
+// of a few buffers or more on every thread, so a second load beside it
+// would only slow it down (and the census of a national year, 583 MB,
+// would no longer be timed against DuckDB's own read_csv alone).
+const bigFile = 64 << 20
+
+// sourceIngest is what loading one source's files did; the runs of all
+// sources are added to the summary in the sources' order, whatever order
+// they finished in, so that the summary reads the same on every run.
+type sourceIngest struct {
+	src                                   *connectors.Source
+	seen, fresh, loaded, refused, waiting int
+	rows, quarantined, nulled             int64
+	refusals                              []string
+	start                                 time.Time
+	took                                  time.Duration
+}
+
+// ingest loads the new files of every source. Each file loads in its own
+// transaction and a source's files load in order (a re-issue after the
+// extract it corrects), but up to IngestWorkers sources load side by side,
+// each on its own connection: an LA's files are small, and DuckDB reads a
+// small file on one thread, and each commit waits for the disk.
+func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerolog.Logger, sources []*connectors.Source) error {
+	c := r.Config
+	workers := c.IngestWorkers
+	if workers < 1 {
+		workers = 2
+	}
+	only := map[string]bool{}
+	for _, s := range r.Only {
+		only[s] = true
+	}
+
+	// Discover every source first, in order, so that the log says what
+	// waits and what is refused the same way on every run.
+	type job struct {
+		l     *connectors.Loader
+		files []connectors.File
+		out   *sourceIngest
+	}
+	var jobs []*job
+	for _, src := range sources {
+		if len(only) > 0 && !only[src.Name] {
+			continue
+		}
+		sc := c.Sources[src.Name]
+		l := &connectors.Loader{Source: src, Aliases: sc.Aliases, Sheet: sc.Sheet, Others: sources,
+			TempDir: filepath.Join(c.WarehouseDir(), "tmp"), MaxLineSize: c.MaxLineSize}
+		if sc.Year != "" {
+			if l.Year = parseYear(sc.Year); l.Year == 0 {
+				return fmt.Errorf("%w: sources.%s.year %q is not an academic year like 2018/19", ErrConfig, src.Name, sc.Year)
+			}
+		}
+		d, err := connectors.Discover(c.LandingDir(), src.Name, time.Duration(c.Settle), r.now())
+		if err != nil {
+			return err
+		}
+		out := &sourceIngest{src: src}
+		for _, u := range d.Unsafe {
+			out.refused++
+			out.refusals = append(out.refusals, u.Error())
+			log.Warn().Str("file", u.Path).Msg(u.Error())
+		}
+		for _, w := range d.Waiting {
+			out.waiting++
+			log.Info().Str("file", w.Rel).Msg("still being written: waits for the next run")
+		}
+		jobs = append(jobs, &job{l: l, files: d.Files, out: out})
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex // the first error, and the progress line
+		firstErr error
+		rows     atomic.Int64 // loaded so far, all sources, for the progress line
+		quar     atomic.Int64
+		loads    atomic.Int64 // files loaded so far, for the after-load failpoint
+	)
+	fail := func(err error) {
+		mu.Lock()
+		// A real error wins over the cancellations it causes in the others.
+		if firstErr == nil || (errors.Is(firstErr, context.Canceled) && !errors.Is(err, context.Canceled)) {
+			firstErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	sem := newSlots(workers)
+
+	load := func(conn *sql.Conn, j *job) error {
+		out := j.out
+		out.start = time.Now()
+		defer func() { out.took = time.Since(out.start) }()
+		for i, f := range j.files {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			out.seen++
+			progress := func() {
+				mu.Lock()
+				r.progress("ingest %s %d/%d, %d rows loaded, %d quarantined: %s", j.l.Source.Name, i+1, len(j.files),
+					rows.Load(), quar.Load(), f.Rel)
+				mu.Unlock()
+			}
+			progress()
+			weight := 1
+			if f.Size >= bigFile {
+				weight = workers
+			}
+			sem.acquire(weight)
+			start := time.Now()
+			res, err := j.l.Load(ctx, conn, sum.RunID, f)
+			sem.release(weight)
+			if err != nil {
+				return err
+			}
+			if res.Status != connectors.StatusSeen {
+				out.fresh++
+			}
+			switch res.Status {
+			case connectors.StatusLoaded:
+				out.loaded++
+				out.rows += res.RowsLoaded
+				out.quarantined += res.RowsQuarantined
+				out.nulled += res.ValuesNulled
+				rows.Add(res.RowsLoaded)
+				quar.Add(res.RowsQuarantined)
+				progress()
+				ev := log.Info()
+				if res.RowsQuarantined > 0 {
+					ev = log.Warn()
+				}
+				ev.Str("source", j.l.Source.Name).Str("file", f.Rel).Int64("rows_read", res.RowsRead).
+					Int64("rows_loaded", res.RowsLoaded).Int64("rows_quarantined", res.RowsQuarantined).
+					Int64("values_nulled", res.ValuesNulled).Str("took", time.Since(start).Round(time.Millisecond).String()).Msg("file loaded")
+				for _, n := range res.Notes {
+					log.Warn().Str("file", f.Rel).Msg(n)
+				}
+				failpoint("after-load", int(loads.Add(1)))
+			case connectors.StatusRefused:
+				out.refused++
+				out.refusals = append(out.refusals, res.Refused.Error())
+				log.Warn().Str("source", j.l.Source.Name).Str("file", f.Rel).Msg("file refused: " + res.Refused.Error())
+			case connectors.StatusDuplicate:
+				log.Info().Str("file", f.Rel).Msg("same content as a file already loaded: skipped")
+			}
+		}
+		return nil
+	}
+
+	queue := make(chan *job)
+	var wg sync.WaitGroup
+	for w := 0; w < workers && w < len(jobs); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				fail(err)
+				for range queue { // let the feeder finish
+				}
+				return
+			}
+			defer conn.Close()
+			for j := range queue {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := load(conn, j); err != nil {
+					fail(err)
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		queue <- j
+	}
+	close(queue)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+
+	for _, j := range jobs {
+		o := j.out
+		sum.FilesSeen += o.seen
+		sum.FilesNew += o.fresh
+		sum.FilesLoaded += o.loaded
+		sum.FilesRefused += o.refused
+		sum.FilesWaiting += o.waiting
+		sum.RowsLoaded += o.rows
+		sum.RowsQuarantined += o.quarantined
+		sum.ValuesNulled += o.nulled
+		sum.Refused = append(sum.Refused, o.refusals...)
+		if o.rows > 0 {
+			sum.Phases = append(sum.Phases, Phase{Name: "ingest " + o.src.Name, Rows: o.rows, Duration: o.took})
+		}
+	}
+	return nil
+}
+
+// slots is a counting semaphore whose holders may take several slots at
+// once: a big file takes them all.
+type slots struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int
+}
+
+func newSlots(n int) *slots {
+	s := &slots{free: n}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+func (s *slots) acquire(n int) {
+	s.mu.Lock()
+	for s.free < n {
+		s.cond.Wait()
+	}
+	s.free -= n
+	s.mu.Unlock()
+}
+
+func (s *slots) release(n int) {
+	s.mu.Lock()
+	s.free += n
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}

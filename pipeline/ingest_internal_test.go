@@ -1,0 +1,61 @@
+package pipeline
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// A holder of every slot (a big file) runs alone: it waits for the small
+// file under way, and the next small file waits for it.
+func TestSlotsLetABigFileLoadAlone(t *testing.T) {
+	s := newSlots(2)
+	var running, most atomic.Int32
+	enter := func() {
+		n := running.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+	}
+	s.acquire(1) // a small file under way
+	enter()
+	bigIn := make(chan time.Time, 1)
+	go func() {
+		s.acquire(2)
+		bigIn <- time.Now()
+		if running.Load() != 0 {
+			t.Errorf("the big file started beside %d other loads", running.Load())
+		}
+		enter()
+		time.Sleep(20 * time.Millisecond)
+		running.Add(-1)
+		s.release(2)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-bigIn:
+		t.Fatal("the big file started while a small one held a slot")
+	default:
+	}
+	running.Add(-1)
+	s.release(1)
+	in := <-bigIn
+	s.acquire(1) // the next small file
+	if time.Since(in) < 15*time.Millisecond {
+		t.Errorf("a small file started %v after the big one, before it finished", time.Since(in))
+	}
+	s.release(1)
+	// Two small files do run side by side.
+	s.acquire(1)
+	done := make(chan bool)
+	go func() { s.acquire(1); s.release(1); done <- true }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("a second small file waited for the first")
+	}
+	s.release(1)
+}
