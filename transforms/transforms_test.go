@@ -271,3 +271,56 @@ func TestBuildKeepsWhatDidNotChange(t *testing.T) {
 		}
 	}
 }
+
+// The unique check groups by a hash of the key first: it must still find
+// exactly the duplicated keys, NULLs grouped as GROUP BY groups them, and
+// no more.
+func TestUniqueCheck(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		rows   string // VALUES of (a, b)
+		cols   string
+		status string
+		groups int64
+	}{
+		{"no duplicates", "(1, 'x'), (2, 'x'), (3, 'y')", "a", "pass", 0},
+		{"one duplicated key", "(1, 'x'), (2, 'x'), (2, 'y')", "a", "fail", 1},
+		{"two duplicated keys, one thrice", "(1, 'x'), (1, 'x'), (2, 'y'), (2, 'y'), (2, 'z')", "a", "fail", 2},
+		{"pairs unique though each column repeats", "(1, 'x'), (1, 'y'), (2, 'x'), (2, 'y')", "a, b", "pass", 0},
+		{"a duplicated pair", "(1, 'x'), (1, 'y'), (1, 'x')", "a, b", "fail", 1},
+		{"NULL keys repeat as GROUP BY sees them", "(NULL, 'x'), (NULL, 'x'), (1, NULL)", "a, b", "fail", 1},
+		{"NULL in one column only", "(NULL, 'x'), (NULL, 'y')", "a, b", "pass", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := warehouse.Open("", warehouse.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, s := range []string{"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart",
+				"CREATE TABLE raw.x AS SELECT * FROM (VALUES " + tt.rows + ") t(a, b)"} {
+				if _, err := db.Exec(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := transforms.Load(fstest.MapFS{"models/stg/u.sql": {Data: []byte(
+				"-- depends: raw.x\n-- check: unique " + tt.cols + "\nSELECT * FROM raw.x")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Run(ctx, db, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Checks) != 1 {
+				t.Fatalf("%d checks", len(res.Checks))
+			}
+			c := res.Checks[0]
+			if c.Status != tt.status || c.FailingRows != tt.groups {
+				t.Errorf("%s: %s with %d failing rows, want %s with %d (%v)", c.Check.Name, c.Status, c.FailingRows, tt.status, tt.groups, c.Err)
+			}
+		})
+	}
+}
