@@ -219,31 +219,43 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 }
 
 // slots is a counting semaphore whose holders may take several slots at
-// once: a big file takes them all.
+// once (a big file takes them all), served first come, first served: a big
+// file waiting for every slot is not overtaken by small files that keep
+// taking the one freed (which left the national census waiting for every
+// other source to finish).
 type slots struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	free int
+	mu    sync.Mutex
+	free  int
+	queue []slotWaiter
 }
 
-func newSlots(n int) *slots {
-	s := &slots{free: n}
-	s.cond = sync.NewCond(&s.mu)
-	return s
+type slotWaiter struct {
+	n     int
+	ready chan struct{}
 }
+
+func newSlots(n int) *slots { return &slots{free: n} }
 
 func (s *slots) acquire(n int) {
 	s.mu.Lock()
-	for s.free < n {
-		s.cond.Wait()
+	if len(s.queue) == 0 && s.free >= n {
+		s.free -= n
+		s.mu.Unlock()
+		return
 	}
-	s.free -= n
+	w := slotWaiter{n: n, ready: make(chan struct{})}
+	s.queue = append(s.queue, w)
 	s.mu.Unlock()
+	<-w.ready
 }
 
 func (s *slots) release(n int) {
 	s.mu.Lock()
 	s.free += n
+	for len(s.queue) > 0 && s.free >= s.queue[0].n {
+		s.free -= s.queue[0].n
+		close(s.queue[0].ready)
+		s.queue = s.queue[1:]
+	}
 	s.mu.Unlock()
-	s.cond.Broadcast()
 }

@@ -59,3 +59,24 @@ func TestSlotsLetABigFileLoadAlone(t *testing.T) {
 	}
 	s.release(1)
 }
+
+// A big file waiting for every slot is served before small files that ask
+// after it, however often a slot comes free.
+func TestSlotsServeABigFileInTurn(t *testing.T) {
+	s := newSlots(2)
+	s.acquire(1) // a small file of source A under way
+	got := make(chan string, 10)
+	go func() { s.acquire(2); got <- "big"; s.release(2) }()
+	time.Sleep(20 * time.Millisecond) // the big file is waiting now
+	// Source A finishes its file and asks for the next, again and again.
+	for i := 0; i < 3; i++ {
+		s.release(1)
+		done := make(chan bool)
+		go func() { s.acquire(1); got <- "small"; done <- true }()
+		<-done
+	}
+	s.release(1)
+	if first := <-got; first != "big" {
+		t.Errorf("a small file asked after the big one was served first")
+	}
+}

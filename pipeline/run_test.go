@@ -355,11 +355,12 @@ func TestKillDuringASecondRunKeepsThePreviousPublish(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test")
 	}
-	for _, fp := range []string{"transform:2", "publish:2"} {
+	for _, fp := range []string{"transform:2", "transform:30", "publish:2"} {
 		t.Run(fp, func(t *testing.T) {
 			c, _ := deployment(t, true)
 			first := runOnce(t, c)
 			before := fingerprint(t, c)
+			models := modelTables(t, c)
 			os.WriteFile(filepath.Join(c.LandingDir(), "census", "late.csv"),
 				[]byte("UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,17/01/2019,5,N,0\n"), 0o644)
 			if err := subprocess(t, c, fp).Run(); err == nil {
@@ -372,11 +373,20 @@ func TestKillDuringASecondRunKeepsThePreviousPublish(t *testing.T) {
 			if got := fingerprint(t, c); got != before {
 				t.Errorf("published content changed by a killed run")
 			}
+			// Killed in the transform, the working database's models are the
+			// first run's: the killed run's models were staged, never put in
+			// place. (Killed in publish, its transform had committed.)
+			if got := modelTables(t, c); strings.HasPrefix(fp, "transform") && got != models {
+				t.Errorf("a killed run changed the models in the working database:\nbefore %s\nafter  %s", models, got)
+			}
 			// No half-written version is left to be mistaken for a good one
 			// once a later run cleans up: the rerun publishes a new one.
 			sum := runOnce(t, c)
 			if sum.Published == "" || sum.Published == first.Published {
 				t.Errorf("rerun: %+v", sum)
+			}
+			if staged := stagedTables(t, c); staged != "" {
+				t.Errorf("staged tables left after the rerun: %s", staged)
 			}
 		})
 	}
@@ -428,4 +438,57 @@ loop:
 	if after := queryInt(t, openSnapshot(t, c), `SELECT count(*) FROM pupils`); after != before+1 {
 		t.Errorf("new snapshot has %d pupil rows, want %d", after, before+1)
 	}
+}
+
+// modelTables fingerprints every model table of the working database (not
+// the staged ones), with its row count and the sum of its rows' hashes.
+func modelTables(t *testing.T, c *pipeline.Config) string {
+	t.Helper()
+	db, err := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT schema_name || '.' || table_name FROM duckdb_tables()
+		WHERE schema_name IN ('stg', 'mart') AND NOT table_name LIKE '%\_\_build' ESCAPE '\' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, n := range names {
+		var count int64
+		var sum sql.NullString
+		// The names come from the catalog of edwh's own database.
+		if err := db.QueryRow(`SELECT count(*), CAST(sum(hash(CAST(t AS VARCHAR))) AS VARCHAR) FROM `+n+` t`).Scan(&count, &sum); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		fmt.Fprintf(&b, "%s %d %s; ", n, count, sum.String)
+	}
+	if len(names) < 30 {
+		t.Fatalf("only %d model tables: %s", len(names), b.String())
+	}
+	return b.String()
+}
+
+// stagedTables lists the staged model tables in the working database.
+func stagedTables(t *testing.T, c *pipeline.Config) string {
+	t.Helper()
+	db, err := warehouse.Open(c.DatabasePath(), warehouse.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var s sql.NullString
+	if err := db.QueryRow(`SELECT string_agg(schema_name || '.' || table_name, ', ') FROM duckdb_tables()
+		WHERE table_name LIKE '%\_\_build' ESCAPE '\'`).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s.String
 }
