@@ -108,8 +108,6 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 
 	load := func(conn *sql.Conn, j *job) error {
 		out := j.out
-		out.start = time.Now()
-		defer func() { out.took = time.Since(out.start) }()
 		for i, f := range j.files {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -130,6 +128,9 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 			start := time.Now()
 			res, err := j.l.Load(ctx, conn, sum.RunID, f)
 			sem.release(weight)
+			// The source's time is the time its files took to load, not the
+			// time they waited for a slot.
+			out.took += time.Since(start)
 			if err != nil {
 				return err
 			}
