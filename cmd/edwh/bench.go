@@ -108,7 +108,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	os.RemoveAll(floorDir)
 	steps = append(steps, floor)
 
-	// 3. A full run on a fresh deployment.
+	// 3. A full run on a fresh deployment. The one-LA file of step 3b is
+	// removed first: a bench that died after writing it left it behind,
+	// and the full run would load it and the later step find nothing new.
+	extra := filepath.Join(landing, "census", "zz_one_la_reissue.csv")
+	if err := os.Remove(extra); err != nil && !os.IsNotExist(err) {
+		return fail(err)
+	}
 	dep := filepath.Join(abs, "deployment")
 	os.RemoveAll(dep)
 	os.MkdirAll(dep, 0o755)
@@ -149,7 +155,6 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 	// One new LA-sized file: a census extract for one LA.
-	extra := filepath.Join(landing, "census", "zz_one_la_reissue.csv")
 	if err := oneLAFile(censusCSV, extra, 60_000); err != nil {
 		return fail(err)
 	}
