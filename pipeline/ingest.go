@@ -29,8 +29,7 @@ type sourceIngest struct {
 	seen, fresh, loaded, refused, waiting int
 	rows, quarantined, nulled             int64
 	refusals                              []string
-	start                                 time.Time
-	took                                  time.Duration
+	took                                  time.Duration // loading its files, not waiting for a slot
 }
 
 // ingest loads the new files of every source. Each file loads in its own
