@@ -149,6 +149,10 @@ func LoadConfig(path string) (*Config, error) {
 	return c, c.validate(path)
 }
 
+// defaultIngestWorkers is how many sources load side by side unless
+// ingest_workers says otherwise.
+const defaultIngestWorkers = 2
+
 func (c *Config) setDefaults() {
 	def := func(s *string, v string) {
 		if *s == "" {
@@ -170,7 +174,7 @@ func (c *Config) setDefaults() {
 		c.MaxLineSize = 8 << 20
 	}
 	if c.IngestWorkers == 0 {
-		c.IngestWorkers = 2
+		c.IngestWorkers = defaultIngestWorkers
 	}
 	c.Schedule.setDefaults()
 }

@@ -25,7 +25,6 @@ const bigFile = 64 << 20
 // sources are added to the summary in the sources' order, whatever order
 // they finished in, so that the summary reads the same on every run.
 type sourceIngest struct {
-	src                                   *connectors.Source
 	seen, fresh, loaded, refused, waiting int
 	rows, quarantined, nulled             int64
 	refusals                              []string
@@ -40,8 +39,8 @@ type sourceIngest struct {
 func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerolog.Logger, sources []*connectors.Source) error {
 	c := r.Config
 	workers := c.IngestWorkers
-	if workers < 1 {
-		workers = 2
+	if workers < 1 { // a Config built in code, not by LoadConfig
+		workers = defaultIngestWorkers
 	}
 	only := map[string]bool{}
 	for _, s := range r.Only {
@@ -72,7 +71,7 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 		if err != nil {
 			return err
 		}
-		out := &sourceIngest{src: src}
+		out := &sourceIngest{}
 		for _, u := range d.Unsafe {
 			out.refused++
 			out.refusals = append(out.refusals, u.Error())
@@ -212,7 +211,7 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 		sum.ValuesNulled += o.nulled
 		sum.Refused = append(sum.Refused, o.refusals...)
 		if o.rows > 0 {
-			sum.Phases = append(sum.Phases, Phase{Name: "ingest " + o.src.Name, Rows: o.rows, Duration: o.took})
+			sum.Phases = append(sum.Phases, Phase{Name: "ingest " + j.l.Source.Name, Rows: o.rows, Duration: o.took})
 		}
 	}
 	return nil
