@@ -352,6 +352,8 @@ func TestUnresolvedRegisterSchoolsAreQuarantined(t *testing.T) {
 // the rows loaded and quarantined so far, updated as each file loads.
 func TestProgressShowsRowsLoaded(t *testing.T) {
 	c, _ := deployment(t, false)
+	// One source at a time, so that the running totals are in file order.
+	c.IngestWorkers = 1
 	writeLanding(t, c, map[string]string{
 		"establishments/gias_extract.csv": smallSchools,
 		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +

@@ -41,7 +41,10 @@ func TestRandomKills(t *testing.T) {
 		return filepath.Join("census", fmt.Sprintf("late_%02d.csv", i)), []byte(fmt.Sprintf(
 			"UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,%02d/%02d/2019,5,N,0\n", i%28+1, i/28+1))
 	}
+	// One file at a time: the kill is aimed at the n-th load to commit,
+	// which must be the same file in both runs.
 	clean, _ := deployment(t, true)
+	clean.IngestWorkers = 1
 	key, _ := os.ReadFile(filepath.Join(clean.Dir, "secret.key"))
 	runOnce(t, clean)
 	for i := 0; i < maxRuns; i++ {
@@ -317,7 +320,10 @@ func TestKillAsALoadCommits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test")
 	}
+	// One file at a time: the kill is aimed at the n-th load to commit,
+	// which must be the same file in both runs.
 	clean, _ := deployment(t, true)
+	clean.IngestWorkers = 1
 	key, _ := os.ReadFile(filepath.Join(clean.Dir, "secret.key"))
 	runOnce(t, clean)
 	want := fingerprint(t, clean)
@@ -348,6 +354,14 @@ func TestKillAsALoadCommits(t *testing.T) {
 
 	c, _ := deployment(t, true)
 	os.WriteFile(filepath.Join(c.Dir, "secret.key"), key, 0o600)
+	cfg, err := os.OpenFile(filepath.Join(c.Dir, "edwh.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.WriteString("ingest_workers: 1\n"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Close()
 	fp := fmt.Sprintf("load-committed:%d", n)
 	err = subprocess(t, c, fp).Run()
 	var ee *exec.ExitError
