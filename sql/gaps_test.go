@@ -47,7 +47,7 @@ func gapFixture(t *testing.T, conn *sql.Conn, pupils []ks2Pupil) {
 				p.key, p.urn, p.absent, p.possible, float64(p.absent)/float64(p.possible) >= 0.1))
 		}
 	}
-	build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "stg.gap_cells", "stg.gap_index_cells", "stg.gap_suppression", "stg.gaps_pupil", "stg.gap_index")
+	build(t, conn, "stg.p8_estimates", "stg.p8_pupils", "stg.gap_traits", "stg.gap_pupil_results", "stg.gap_results", "stg.gap_results_la", "stg.gap_attendance", "stg.gap_attendance_la", "stg.gap_exclusions", "stg.gap_cells", "stg.gap_index_cells", "stg.gap_suppression", "stg.gaps_pupil", "stg.gap_index")
 }
 
 type gapRow struct {
