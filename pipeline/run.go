@@ -192,7 +192,8 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	runErr := r.run(ctx, db, conn, secret, sum, log)
 	if runErr != nil && ctx.Err() != nil {
 		// Cancelled (the scheduler's shutdown grace ran out, or Ctrl-C):
-		// the open transaction rolls back and nothing is published.
+		// the staged models are dropped, the models keep the last good
+		// run's tables, and nothing is published.
 		runErr = fmt.Errorf("run cancelled before it finished (%w): nothing was published and the transforms rolled back; files already loaded stay loaded (%v)", ctx.Err(), runErr)
 	}
 	sum.Duration = r.now().Sub(sum.Started)
@@ -270,27 +271,42 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 		return nil
 	}
 
-	// 3. Transform and check, all in one transaction: a failure or a kill
-	// leaves the previous tables as they were.
+	// 3. Transform and check. Each model rebuilt is built as a staged table
+	// of its own (transforms.BuildStaged), the checks read those, and only
+	// when no blocking check fails does one transaction put them in place,
+	// with the run's records: a failure or a kill before that leaves the
+	// models as the last good run left them.
 	if err := project.Verify(ctx, conn); err != nil {
 		return err
 	}
 	transformStart := time.Now()
-	tx, err := conn.BeginTx(ctx, nil)
+	// Staged tables of a run killed before its swap, and of this one if it
+	// fails: nothing reads them.
+	dropStaged := func() error { return project.DropStaged(context.WithoutCancel(ctx), conn) }
+	if err := dropStaged(); err != nil {
+		return err
+	}
+	defer dropStaged()
+	// The programme settings the models read are committed before they
+	// are built; they mirror edwh.yaml, which the next run writes again.
+	setup, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := writeProgrammeSettings(ctx, tx, c); err != nil {
+	defer setup.Rollback()
+	if err := writeProgrammeSettings(ctx, setup, c); err != nil {
 		return err
 	}
 	var prev *transforms.State
 	if !r.Rebuild {
-		if prev, err = incrementalState(ctx, tx, project, c, secret); err != nil {
+		if prev, err = incrementalState(ctx, setup, project, c, secret); err != nil {
 			return err
 		}
 	}
-	tres, err := project.Build(ctx, tx, prev, func(i, n int, m string) {
+	if err := setup.Commit(); err != nil {
+		return err
+	}
+	tres, err := project.BuildStaged(ctx, conn, prev, func(i, n int, m string) {
 		r.progress("transform %d/%d %s", i+1, n, m)
 		failpoint("transform", i+1)
 	})
@@ -319,11 +335,18 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 		}
 	}
 	if len(sum.ChecksFailed) > 0 {
-		tx.Rollback()
 		if err := recordChecks(ctx, conn, sum.RunID, tres); err != nil {
 			return err
 		}
 		return fmt.Errorf("%d %w, nothing published: %s", len(sum.ChecksFailed), ErrChecksFailed, strings.Join(sum.ChecksFailed, "; "))
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := project.Swap(ctx, tx, tres); err != nil {
+		return err
 	}
 	if err := recordChecks(ctx, tx, sum.RunID, tres); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -218,28 +219,63 @@ func (p *Project) Run(ctx context.Context, db Execer, progress Progress) (*Resul
 // changed since the run st describes (nil: build everything), and carries
 // over the results of checks that read only kept models.
 func (p *Project) Build(ctx context.Context, db Execer, st *State, progress Progress) (*Result, error) {
+	return p.build(ctx, db, st, progress, false)
+}
+
+// StageSuffix names the staged table of a model being rebuilt by
+// BuildStaged: stg.census is built as stg.census__build.
+const StageSuffix = "__build"
+
+// BuildStaged is Build for a database that holds millions of rows: every
+// model rebuilt is built as its own committed table, named with
+// StageSuffix, and the models and checks after it read that table. db must
+// not be in a transaction. Nothing that reads the models' own names sees a
+// staged table until Swap puts them in place, in the caller's transaction,
+// so a run that stops half way leaves the models as the last run left them
+// (and staged tables, which DropStaged removes).
+//
+// Why not one transaction, as Build: DuckDB keeps the tables a transaction
+// creates in its transaction-local storage until it commits, and a query
+// reading them there ran up to six times slower than on committed tables
+// (stg.gaps_pupil: 23 s instead of 5 at national scale).
+func (p *Project) BuildStaged(ctx context.Context, db Execer, st *State, progress Progress) (*Result, error) {
+	return p.build(ctx, db, st, progress, true)
+}
+
+func (p *Project) build(ctx context.Context, db Execer, st *State, progress Progress, staged bool) (*Result, error) {
 	res := &Result{}
 	var fp map[string]string
 	if st != nil {
 		fp = p.fingerprints(st)
 	}
 	kept := map[string]bool{}
+	// rename maps each model rebuilt so far to the table it is built as.
+	rename := func(sql string) string { return sql }
+	var rebuilt []string
 	for i, m := range p.Models {
 		if progress != nil {
 			progress(i, len(p.Models), m.Name)
 		}
 		start := time.Now()
 		mr := ModelResult{Model: m.Name, Fingerprint: fp[m.Name]}
+		table := m.Name
 		if st != nil && st.Built[m.Name] != "" && st.Built[m.Name] == fp[m.Name] && tableExists(ctx, db, m.Name) {
 			mr.Kept = true
 			kept[m.Name] = true
 		} else {
-			body := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
-			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", m.Name, body)); err != nil {
+			if staged {
+				table = m.Name + StageSuffix
+			}
+			body := strings.TrimRight(strings.TrimSpace(rename(m.SQL)), ";")
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", table, body)); err != nil {
 				return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
 			}
+			if staged {
+				rebuilt = append(rebuilt, m.Name)
+				rename = stagedNames(rebuilt)
+			}
 		}
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&mr.Rows); err != nil {
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
 			return res, err
 		}
 		mr.Seconds = time.Since(start).Seconds()
@@ -256,12 +292,59 @@ func (p *Project) Build(ctx context.Context, db Execer, st *State, progress Prog
 	}
 	for len(pending) > 0 {
 		n := min(len(pending), checkBatch)
-		if err := runChecks(ctx, db, res.Checks, pending[:n]); err != nil {
+		if err := runChecks(ctx, db, res.Checks, pending[:n], rename); err != nil {
 			return res, err
 		}
 		pending = pending[n:]
 	}
 	return res, nil
+}
+
+// stagedNames rewrites a model's or check's SQL to read the staged tables
+// of the models named, wherever it names them as schema.table. The SQL is
+// edwh's own (embedded model and check files), and a name is replaced only
+// as a whole word: stg.census, not stg.census_dates.
+func stagedNames(models []string) func(string) string {
+	names := make([]string, len(models))
+	for i, m := range models {
+		names[i] = regexp.QuoteMeta(m)
+	}
+	// Longest first, so that the alternation prefers the longer of two
+	// names that share a start.
+	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	re := regexp.MustCompile(`(?i)\b(` + strings.Join(names, "|") + `)\b`)
+	return func(sql string) string { return re.ReplaceAllString(sql, "${1}"+StageSuffix) }
+}
+
+// Swap puts the staged tables of the models BuildStaged rebuilt in place of
+// their tables, in db's transaction: a rename, whatever their size.
+func (p *Project) Swap(ctx context.Context, db Execer, res *Result) error {
+	for _, m := range res.Models {
+		if m.Kept {
+			continue
+		}
+		_, table, _ := strings.Cut(m.Model, ".")
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS " + m.Model,
+			fmt.Sprintf("ALTER TABLE %s%s RENAME TO %s", m.Model, StageSuffix, quoteIdent(table)),
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("putting model %s in place: %w", m.Model, err)
+			}
+		}
+	}
+	return nil
+}
+
+// DropStaged drops every staged table: those of a run that failed, or was
+// killed before Swap.
+func (p *Project) DropStaged(ctx context.Context, db Execer) error {
+	for _, m := range p.Models {
+		if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+m.Name+StageSuffix); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkBatch is how many checks run as one query. A query per check cost
@@ -274,12 +357,12 @@ const checkBatch = 64
 // column per check. If the query cannot run (a check's SQL is wrong), every
 // check of the batch is marked "error" with the reason: the transaction is
 // spoilt by then, and the run fails without publishing either way.
-func runChecks(ctx context.Context, db Execer, checks []CheckResult, idx []int) error {
+func runChecks(ctx context.Context, db Execer, checks []CheckResult, idx []int, rename func(string) string) error {
 	cols := make([]string, len(idx))
 	counts := make([]int64, len(idx))
 	dest := make([]any, len(idx))
 	for k, i := range idx {
-		cols[k] = fmt.Sprintf("(SELECT count(*) FROM (%s\n) AS failing)", strings.TrimRight(strings.TrimSpace(checks[i].Check.SQL), ";"))
+		cols[k] = fmt.Sprintf("(SELECT count(*) FROM (%s\n) AS failing)", strings.TrimRight(strings.TrimSpace(rename(checks[i].Check.SQL)), ";"))
 		dest[k] = &counts[k]
 	}
 	err := db.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ",\n")).Scan(dest...)

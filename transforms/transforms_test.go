@@ -324,3 +324,96 @@ func TestUniqueCheck(t *testing.T) {
 		})
 	}
 }
+
+// BuildStaged builds every model as a committed <model>__build table that
+// the models and checks after it read, and leaves the models' own tables
+// alone until Swap; a model whose name starts with another's reads its own
+// staged table, not the other's.
+func TestBuildStagedSwapsOnlyWhenAsked(t *testing.T) {
+	ctx := context.Background()
+	db, err := warehouse.Open("", warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, s := range []string{
+		"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart",
+		"CREATE TABLE raw.x AS SELECT * FROM (VALUES (1), (2), (3)) t(id)",
+		// What the last run left: models built from an older raw.x.
+		"CREATE TABLE stg.a AS SELECT 100 AS id",
+		"CREATE TABLE stg.a_la AS SELECT 100 AS id",
+		"CREATE TABLE mart.c AS SELECT 100 AS total",
+	} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fsys := fstest.MapFS{
+		"models/stg/a.sql":    {Data: []byte("-- depends: raw.x\n-- check: unique id\nSELECT id FROM raw.x")},
+		"models/stg/a_la.sql": {Data: []byte("-- depends: raw.x\nSELECT id * 10 AS id FROM raw.x")},
+		"models/mart/c.sql":   {Data: []byte("-- depends: stg.a, stg.a_la\nSELECT (SELECT sum(id) FROM stg.a) + (SELECT sum(id) FROM stg.a_la) AS total")},
+		"checks/c_total.sql":  {Data: []byte("-- check: c_total\n-- description: the total of both\nSELECT * FROM mart.c WHERE total <> 66")},
+	}
+	p, err := transforms.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.BuildStaged(ctx, db, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Checks {
+		if c.Status != "pass" {
+			t.Errorf("%s: %s %d (%v): the checks must read the staged tables", c.Check.Name, c.Status, c.FailingRows, c.Err)
+		}
+	}
+	total := func(table string) int64 {
+		t.Helper()
+		var n int64
+		if err := db.QueryRow("SELECT total FROM " + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := total("mart.c__build"); got != 66 {
+		t.Errorf("staged mart.c = %d, want 66 (1+2+3 from stg.a__build and 10+20+30 from stg.a_la__build)", got)
+	}
+	if got := total("mart.c"); got != 100 {
+		t.Errorf("mart.c = %d before Swap, want the last run's 100", got)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Swap(ctx, tx, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := total("mart.c"); got != 66 {
+		t.Errorf("mart.c = %d after Swap, want 66", got)
+	}
+	var staged int
+	if err := db.QueryRow("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%__build'").Scan(&staged); err != nil {
+		t.Fatal(err)
+	}
+	if staged != 0 {
+		t.Errorf("%d staged tables left after Swap", staged)
+	}
+
+	// A run that stops before Swap leaves staged tables for DropStaged.
+	if _, err := p.BuildStaged(ctx, db, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.DropStaged(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%__build'").Scan(&staged); err != nil {
+		t.Fatal(err)
+	}
+	if staged != 0 {
+		t.Errorf("%d staged tables left after DropStaged", staged)
+	}
+}
