@@ -30,7 +30,8 @@ secret_file: secret.key
 # Aggregates over fewer pupils than this are suppressed.
 suppress_below: 6
 
-# DuckDB's memory cap and threads (0 = one per core).
+# DuckDB's memory cap and threads (0 = one per core). Keep 4GB or more for a
+# national year: DuckDB 1.4.3 can crash when an aggregation outgrows it.
 memory_limit: 4GB
 threads: 0
 
