@@ -10,7 +10,7 @@
 -- Measures, each a pupil's num over den:
 --   phonics_expected, ks1_rwm_expected, ks2_rwm_expected, ks2_rwm_high,
 --   ks2_read_average, ks2_mat_average, ks4_att8, ks4_p8, ks4_eng_mat_94,
---   ks4_eng_mat_95                    see stg.gap_results
+--   ks4_eng_mat_95                    see stg.gap_pupil_results
 --   overall_absence_rate              absent sessions over possible sessions
 --   persistent_absence_rate           % of pupils persistently absent
 --   suspension_rate                   suspensions per 100 pupils on roll
