@@ -227,10 +227,20 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Secret, sum *Summary, log zerolog.Logger) error {
 	c := r.Config
 	sources := Sources()
+	// Every raw table's DDL in one transaction: with a commit for each
+	// statement, creating them took 0.6 s of a new LA deployment's run.
+	ddl, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer ddl.Rollback()
 	for _, s := range sources {
-		if err := connectors.EnsureTable(ctx, conn, s); err != nil {
+		if err := connectors.EnsureTable(ctx, ddl, s); err != nil {
 			return err
 		}
+	}
+	if err := ddl.Commit(); err != nil {
+		return err
 	}
 
 	if st, err := os.Stat(c.LandingDir()); err != nil || !st.IsDir() {
