@@ -24,6 +24,9 @@ func TestPrivacyScanRefusesIdentifiers(t *testing.T) {
 	}{
 		{"clean", "", false, ""},
 		{"UPN in a text column", `CREATE TABLE edwh_snapshot.main.notes AS SELECT 'moved from B801200005001 in May' AS message`, true, "notes.message"},
+		// Each table's text columns are scanned in one query: the column
+		// named must be the one holding the UPN.
+		{"UPN in the second of two text columns", `CREATE TABLE edwh_snapshot.main.notes AS SELECT 'Hill Primary' AS school, 42 AS n, 'from B801200005001' AS reason`, true, "1 values of notes.reason"},
 		{"temporary UPN", `CREATE TABLE edwh_snapshot.main.notes AS SELECT 'A80120000500T' AS message`, true, "look like UPNs"},
 		{"upn column", `CREATE TABLE edwh_snapshot.main.extra AS SELECT 1 AS UPN`, true, "column UPN"},
 		{"date of birth column", `CREATE TABLE edwh_snapshot.main.extra AS SELECT DATE '2010-01-01' AS dob`, true, "column dob"},

@@ -52,8 +52,11 @@ func publishedVersion(c *Config) string {
 }
 
 type publisher struct {
-	cfg     *Config
-	conn    *sql.Conn
+	cfg  *Config
+	conn *sql.Conn
+	// db is the pool conn is from; the Parquet files are written on a
+	// connection of their own while conn writes the snapshot.
+	db      *sql.DB
 	project *transforms.Project
 	runID   int64
 	log     zerolog.Logger
@@ -85,12 +88,23 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 		}
 	}()
 	marts := p.marts()
-	if err := p.snapshot(ctx, filepath.Join(dir, "edwh.duckdb"), marts); err != nil {
-		return "", fmt.Errorf("snapshot: %w", err)
+	// The snapshot and the Parquet files read the same committed marts and
+	// write different files, so they are written side by side, the Parquet
+	// on a connection of its own: each is mostly single-threaded work on
+	// an LA's data (on a national year DuckDB's threads are shared between
+	// them, and both stream, so neither holds a mart in memory).
+	pq := make(chan error, 1)
+	go func() {
+		pq <- p.parquetOnOwnConn(ctx, filepath.Join(dir, "parquet"), marts)
+	}()
+	serr := p.snapshot(ctx, filepath.Join(dir, "edwh.duckdb"), marts)
+	perr := <-pq
+	if serr != nil {
+		return "", fmt.Errorf("snapshot: %w", serr)
 	}
 	failpoint("publish", 1)
-	if err := p.parquet(ctx, filepath.Join(dir, "parquet"), marts); err != nil {
-		return "", fmt.Errorf("parquet: %w", err)
+	if perr != nil {
+		return "", fmt.Errorf("parquet: %w", perr)
 	}
 	docs := map[string]string{}
 	for _, m := range marts {
@@ -159,12 +173,25 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 			stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE edwh_snapshot.main.%s IS %s", t.name, sqlString(d)))
 		}
 	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return err
-		}
+	// One transaction for the tables and their comments: a commit per
+	// statement (a few hundred column comments) was most of the time of
+	// the snapshot on an LA's data.
+	if _, err := db.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
 	}
-	if err := p.describeColumns(ctx); err != nil {
+	err = func() error {
+		for _, s := range stmts {
+			if _, err := db.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+		return p.describeColumns(ctx)
+	}()
+	if err != nil {
+		db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "COMMIT"); err != nil {
 		return err
 	}
 	return p.privacyScan(ctx)
@@ -253,6 +280,9 @@ func (p *publisher) privacyScan(ctx context.Context) error {
 		cols = append(cols, c)
 	}
 	rows.Close()
+	// The text columns of each table, scanned in one query per table.
+	var tables []string
+	text := map[string][]string{}
 	for _, c := range cols {
 		if forbiddenColumns[strings.ToLower(c.name)] {
 			return fmt.Errorf("%w: table %s has a column %s", ErrPrivacy, c.table, c.name)
@@ -260,14 +290,28 @@ func (p *publisher) privacyScan(ctx context.Context) error {
 		if c.typ != "VARCHAR" {
 			continue
 		}
-		var n int64
-		q := fmt.Sprintf(`SELECT count(*) FROM edwh_snapshot.main.%s WHERE regexp_matches(%s, '%s')`,
-			quoteIdent(c.table), quoteIdent(c.name), upnPattern)
-		if err := p.conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		if len(text[c.table]) == 0 {
+			tables = append(tables, c.table)
+		}
+		text[c.table] = append(text[c.table], c.name)
+	}
+	for _, t := range tables {
+		names := text[t]
+		counts := make([]int64, len(names))
+		dest := make([]any, len(names))
+		sel := make([]string, len(names))
+		for i, n := range names {
+			sel[i] = fmt.Sprintf("count(*) FILTER (WHERE regexp_matches(%s, '%s'))", quoteIdent(n), upnPattern)
+			dest[i] = &counts[i]
+		}
+		q := fmt.Sprintf("SELECT %s FROM edwh_snapshot.main.%s", strings.Join(sel, ", "), quoteIdent(t))
+		if err := p.conn.QueryRowContext(ctx, q).Scan(dest...); err != nil {
 			return err
 		}
-		if n > 0 {
-			return fmt.Errorf("%w: %d values of %s.%s look like UPNs", ErrPrivacy, n, c.table, c.name)
+		for i, n := range counts {
+			if n > 0 {
+				return fmt.Errorf("%w: %d values of %s.%s look like UPNs", ErrPrivacy, n, t, names[i])
+			}
 		}
 	}
 	return nil
@@ -275,9 +319,23 @@ func (p *publisher) privacyScan(ctx context.Context) error {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
+// parquetOnOwnConn is parquet on a new connection of the working
+// database's pool (p.db), or on p.conn when there is no pool.
+func (p *publisher) parquetOnOwnConn(ctx context.Context, dir string, marts []*transforms.Model) error {
+	if p.db == nil {
+		return p.parquet(ctx, p.conn, dir, marts)
+	}
+	conn, err := p.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return p.parquet(ctx, conn, dir, marts)
+}
+
 // parquet writes each mart as Parquet, partitioned by time_period where it
 // has one, for BI tools.
-func (p *publisher) parquet(ctx context.Context, dir string, marts []*transforms.Model) error {
+func (p *publisher) parquet(ctx context.Context, conn *sql.Conn, dir string, marts []*transforms.Model) error {
 	for _, m := range marts {
 		n := martName(m)
 		out := filepath.Join(dir, n)
@@ -285,7 +343,7 @@ func (p *publisher) parquet(ctx context.Context, dir string, marts []*transforms
 			return err
 		}
 		var has bool
-		if err := p.conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.columns
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.columns
 			WHERE table_schema = 'mart' AND table_name = ? AND column_name = 'time_period'`, n).Scan(&has); err != nil {
 			return err
 		}
@@ -296,7 +354,7 @@ func (p *publisher) parquet(ctx context.Context, dir string, marts []*transforms
 		} else {
 			q = fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet)", m.Name, sqlString(filepath.Join(out, n+".parquet")))
 		}
-		if _, err := p.conn.ExecContext(ctx, q); err != nil {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
 	}

@@ -403,7 +403,7 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	}
 	r.progress("publish")
 	publishStart := time.Now()
-	p := &publisher{cfg: c, conn: conn, project: project, runID: sum.RunID, log: log, now: r.now}
+	p := &publisher{cfg: c, conn: conn, db: db, project: project, runID: sum.RunID, log: log, now: r.now}
 	version, err := p.publish(ctx, sum)
 	r.progress("")
 	if err != nil {
