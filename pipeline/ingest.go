@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -190,8 +191,19 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 			}
 		}()
 	}
-	for _, j := range jobs {
-		queue <- j
+	// The sources with the most bytes to read start first, so that the
+	// last to finish is a small one: in source order the demo LA's
+	// attendance (its largest source) started last and loaded alone for
+	// a second while the other worker had nothing left to do. With one
+	// worker there is nothing to balance, and the sources keep their order.
+	sizes := make([]int64, len(jobs))
+	for i, j := range jobs {
+		for _, f := range j.files {
+			sizes[i] += f.Size
+		}
+	}
+	for _, i := range startOrder(sizes, workers) {
+		queue <- jobs[i]
 	}
 	close(queue)
 	wg.Wait()
@@ -215,6 +227,20 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 		}
 	}
 	return nil
+}
+
+// startOrder is the order in which sources of these sizes (bytes to read)
+// start loading on workers: largest first, ties in source order; with one
+// worker, source order.
+func startOrder(sizes []int64, workers int) []int {
+	order := make([]int, len(sizes))
+	for i := range order {
+		order[i] = i
+	}
+	if workers > 1 {
+		sort.SliceStable(order, func(a, b int) bool { return sizes[order[a]] > sizes[order[b]] })
+	}
+	return order
 }
 
 // slots is a counting semaphore whose holders may take several slots at

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -78,5 +79,30 @@ func TestSlotsServeABigFileInTurn(t *testing.T) {
 	s.release(1)
 	if first := <-got; first != "big" {
 		t.Errorf("a small file asked after the big one was served first")
+	}
+}
+
+// Sources start largest first when there are workers to balance, so that
+// the last source to finish is a small one; ties and a single worker keep
+// the sources' own order.
+func TestStartOrderPutsTheLargestSourcesFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		sizes   []int64
+		workers int
+		want    []int
+	}{
+		{"demo LA shape", []int64{5_000, 1_200_000, 8_000_000, 600_000, 20_000_000, 90_000}, 2, []int{4, 2, 1, 3, 5, 0}},
+		{"ties keep source order", []int64{10, 30, 30, 10}, 2, []int{1, 2, 0, 3}},
+		{"one worker keeps source order", []int64{5_000, 20_000_000, 8_000_000}, 1, []int{0, 1, 2}},
+		{"nothing new", []int64{0, 0, 0}, 2, []int{0, 1, 2}},
+		{"no sources", nil, 2, []int{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := startOrder(tc.sizes, tc.workers)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("startOrder(%v, %d) = %v, want %v", tc.sizes, tc.workers, got, tc.want)
+			}
+		})
 	}
 }
