@@ -15,11 +15,21 @@
 -- check: unique upn, time_period, term, urn, laestab
 -- check: accepted_values term = 'autumn', 'spring', 'summer', 'year'
 -- check: relationships urn -> stg.schools.urn (warn)
-WITH current_rows AS (
-    SELECT *
+-- The latest load of each school's extract (by LAESTAB, or by URN where
+-- a row has none) for each year and term: a GROUP BY and a join, which DuckDB
+-- does in a fraction of the time of a window over every row.
+WITH latest AS (
+    SELECT laestab, CASE WHEN laestab IS NULL THEN urn END AS urn_only, academic_year, term, max(_load_id) AS load_id
     FROM raw.attendance
-    QUALIFY _load_id = max(_load_id) OVER (
-        PARTITION BY coalesce(CAST(laestab AS VARCHAR), 'urn' || CAST(urn AS VARCHAR)), academic_year, term)
+    GROUP BY ALL
+),
+current_rows AS (
+    SELECT r.*
+    FROM raw.attendance r
+    SEMI JOIN latest l ON l.load_id = r._load_id
+        AND l.laestab IS NOT DISTINCT FROM r.laestab
+        AND l.urn_only IS NOT DISTINCT FROM (CASE WHEN r.laestab IS NULL THEN r.urn END)
+        AND l.academic_year IS NOT DISTINCT FROM r.academic_year AND l.term IS NOT DISTINCT FROM r.term
 ),
 -- One school per LAESTAB for the lookup: an open school before a closed one.
 by_laestab AS (

@@ -1,0 +1,86 @@
+package sql_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/edwh/edwh/connectors"
+	"github.com/edwh/edwh/connectors/attendance"
+	"github.com/edwh/edwh/connectors/census"
+)
+
+// A later extract of a school replaces that school's rows of the same
+// census date (or attendance year and term) and nothing else: not the
+// school's other dates or terms, not other schools in the same earlier
+// file. A school is known by its LAESTAB, or by its URN in rows that give
+// no LAESTAB.
+func TestLatestExtractOfEachSchoolIsInForce(t *testing.T) {
+	for _, tc := range []struct {
+		name, model, raw string
+		src              *connectors.Source
+		rows             string // _load_id, laestab, urn, upn, then the model's own period columns
+		cols             string
+		want             []string // upns in force
+	}{
+		{
+			name: "census", model: "stg.census", src: census.Source,
+			cols: "_load_id, laestab, urn, upn, census_date",
+			rows: `(1, 8512001, NULL, 'p1', DATE '2019-01-17'),
+			       (1, 8512001, NULL, 'p2', DATE '2019-01-17'),
+			       (1, 8512001, NULL, 'p5', DATE '2018-01-18'),
+			       (1, 8512003, NULL, 'p6', DATE '2019-01-17'),
+			       (1, NULL, 100002, 'p3', DATE '2019-01-17'),
+			       (1, NULL, 100005, 'p7', DATE '2019-01-17'),
+			       (2, NULL, 100002, 'p4', DATE '2019-01-17'),
+			       (3, 8512001, NULL, 'p1', DATE '2019-01-17')`,
+			// p2 left the re-issued school; p5 is another census; p6 and p7
+			// are other schools of the first file; p3 was replaced by URN.
+			want: []string{"p1", "p4", "p5", "p6", "p7"},
+		},
+		{
+			name: "attendance", model: "stg.attendance", src: attendance.Source,
+			cols: "_load_id, laestab, urn, upn, academic_year, term, sessions_possible, sessions_authorised, sessions_unauthorised",
+			rows: `(1, 8512001, NULL, 'p1', 201819, 'AUTUMN', 140, 2, 0),
+			       (1, 8512001, NULL, 'p2', 201819, 'AUTUMN', 140, 2, 0),
+			       (1, 8512001, NULL, 'p5', 201819, 'SPRING', 120, 2, 0),
+			       (1, 8512003, NULL, 'p6', 201819, 'AUTUMN', 140, 2, 0),
+			       (1, NULL, 100002, 'p3', 201819, 'AUTUMN', 140, 2, 0),
+			       (1, NULL, 100005, 'p7', 201819, 'AUTUMN', 140, 2, 0),
+			       (2, NULL, 100002, 'p4', 201819, 'AUTUMN', 140, 2, 0),
+			       (3, 8512001, NULL, 'p1', 201819, 'AUTUMN', 140, 4, 0)`,
+			want: []string{"p1", "p4", "p5", "p6", "p7"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := fixtureDB(t, nil)
+			ctx := context.Background()
+			if err := connectors.EnsureTable(ctx, conn, tc.src); err != nil {
+				t.Fatal(err)
+			}
+			exec(t, conn,
+				`CREATE TABLE stg.schools AS SELECT * FROM (VALUES
+				   (100001, 8512001, NULL::DATE, NULL::DATE), (100002, 8512002, NULL, NULL), (100003, 8512003, NULL, NULL)
+				 ) t(urn, laestab, open_date, close_date)`,
+				fmt.Sprintf(`INSERT INTO %s (_file, _line, %s) SELECT 'f', 0, * FROM (VALUES %s)`, tc.src.Table, tc.cols, tc.rows))
+			build(t, conn, tc.model)
+			rows, err := conn.QueryContext(ctx, "SELECT upn FROM "+tc.model+" ORDER BY upn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var got []string
+			for rows.Next() {
+				var u string
+				if err := rows.Scan(&u); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, u)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("%s holds %v, want %v", tc.model, got, tc.want)
+			}
+		})
+	}
+}
