@@ -70,9 +70,35 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 
-	// 1. Data, cached.
+	// 1. LA scale: the demo's synthetic LA, first, in a process that has
+	// run nothing else yet, as `make demo` and an LA's nightly run are.
+	// Run after the national steps in the same process, it took 18.4 s
+	// where the same run alone took 14 to 15.7 s. Its line is printed
+	// last, as before.
+	laDep := filepath.Join(abs, "la")
+	os.RemoveAll(laDep)
+	os.MkdirAll(laDep, 0o755)
+	if _, err := synth.Generate(synth.Config{Seed: 1}, filepath.Join(laDep, "landing")); err != nil {
+		return fail(err)
+	}
+	os.WriteFile(filepath.Join(laDep, "edwh.yaml"), []byte("la_code: 851\n"), 0o644)
+	pipeline.NewSecretFile(filepath.Join(laDep, "secret.key"))
+	laCfg, err := pipeline.LoadConfig(filepath.Join(laDep, "edwh.yaml"))
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintln(stderr, "LA scale: full run of the demo LA...")
 	resetPeakRSS()
 	start := time.Now()
+	laSum, err := (&pipeline.Runner{Config: laCfg}).Run(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	laStep := benchStep{name: "LA scale: full run of the demo LA", rows: laSum.RowsLoaded, took: time.Since(start), peakRSS: peakRSS(), target: "< 10 s"}
+
+	// 2. Data, cached.
+	resetPeakRSS()
+	start = time.Now()
 	landing, err := bench.Generate(filepath.Join(abs, "data"), s)
 	if err != nil {
 		return fail(err)
@@ -80,7 +106,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	steps = append(steps, benchStep{name: "generate (cached after the first time)", rows: int64(s.Pupils + s.KS2 + s.KS4 + s.Attendance + s.Exclusions), took: time.Since(start), peakRSS: peakRSS()})
 	censusCSV := filepath.Join(landing, "census", "census_spring_2019.csv")
 
-	// 2. The floor: DuckDB alone, read_csv of the census into a table.
+	// 3. The floor: DuckDB alone, read_csv of the census into a table.
 	fmt.Fprintln(stderr, "timing DuckDB's own read_csv of the census (the floor)...")
 	floorDir := filepath.Join(abs, "floor")
 	os.RemoveAll(floorDir)
@@ -108,7 +134,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	os.RemoveAll(floorDir)
 	steps = append(steps, floor)
 
-	// 3. A full run on a fresh deployment. The one-LA file of step 3b is
+	// 4. A full run on a fresh deployment. The one-LA file of step 4b is
 	// removed first: a bench that died after writing it left it behind,
 	// and the full run would load it and the later step find nothing new.
 	extra := filepath.Join(landing, "census", "zz_one_la_reissue.csv")
@@ -164,21 +190,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 
-	// 4. LA scale: the demo's synthetic LA.
-	laDep := filepath.Join(abs, "la")
-	os.RemoveAll(laDep)
-	os.MkdirAll(laDep, 0o755)
-	if _, err := synth.Generate(synth.Config{Seed: 1}, filepath.Join(laDep, "landing")); err != nil {
-		return fail(err)
-	}
-	os.WriteFile(filepath.Join(laDep, "edwh.yaml"), []byte("la_code: 851\n"), 0o644)
-	pipeline.NewSecretFile(filepath.Join(laDep, "secret.key"))
-	if c, err = pipeline.LoadConfig(filepath.Join(laDep, "edwh.yaml")); err != nil {
-		return fail(err)
-	}
-	if _, err := runTimed("LA scale: full run of the demo LA", "< 10 s"); err != nil {
-		return fail(err)
-	}
+	steps = append(steps, laStep)
 
 	report := benchTable(steps, floor)
 	fmt.Fprint(stdout, report)
