@@ -46,15 +46,13 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 	}
 	defer tx.Rollback()
 
-	ready, err := tableReady(ctx, tx, src)
+	ddl, err := missingDDL(ctx, tx, src)
 	if err != nil {
 		return err
 	}
-	if !ready {
-		for _, stmt := range tableDDL(src) {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("creating %s: %w", src.Table, err)
-			}
+	for _, stmt := range ddl {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("creating %s: %w", src.Table, err)
 		}
 	}
 	var ordered bool

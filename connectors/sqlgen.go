@@ -464,27 +464,43 @@ const problemsType = "STRUCT(field VARCHAR, value VARCHAR, reason VARCHAR, actio
 const problemsComment = "problems found in this row's values when it loaded (set to NULL, or kept and flagged), as in ops.quarantine; NULL when there were none"
 
 // tableDDL creates or widens the raw table of a source (and the wide table
-// of a Wide source, whose data columns are added as files bring them). A
-// field with a Doc gets a column comment naming the header it comes from,
-// so that a staged measure's DfE field code can be looked up in the
-// database itself (duckdb_columns(), or the column list of any client).
-func tableDDL(src *Source) []string {
-	stmts := []string{fmt.Sprintf(
-		"CREATE TABLE IF NOT EXISTS %s (_load_id INTEGER NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL)", src.Table)}
-	for _, c := range storedColumns(src) {
-		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", src.Table, quoteIdent(c[0]), c[1]))
+// of a Wide source, whose data columns are added as files bring them),
+// given what the catalog has of them (see catalogTables): a new table is
+// created whole, in one statement; an older one gets only the columns and
+// comments it lacks. (Adding columns one by one makes a new catalog version
+// of the table per column: 810 statements for the sources of a new
+// deployment, 0.3 s even in one transaction.) A field with a Doc gets a
+// column comment naming the header it comes from, so that a staged
+// measure's DfE field code can be looked up in the database itself
+// (duckdb_columns(), or the column list of any client).
+func tableDDL(src *Source, have map[string]string, wideExists bool) []string {
+	var stmts []string
+	if len(have) == 0 {
+		cols := []string{"_load_id INTEGER NOT NULL", "_file VARCHAR NOT NULL", "_line BIGINT NOT NULL"}
+		for _, c := range storedColumns(src) {
+			cols = append(cols, quoteIdent(c[0])+" "+c[1])
+		}
+		cols = append(cols, "_problems "+problemsType)
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", src.Table, strings.Join(cols, ", ")))
+	} else {
+		for _, c := range append(storedColumns(src), [2]string{"_problems", problemsType}) {
+			if _, ok := have[c[0]]; !ok {
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", src.Table, quoteIdent(c[0]), c[1]))
+			}
+		}
 	}
-	stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS _problems %s", src.Table, problemsType))
 	comments := columnComments(src)
-	cols := make([]string, 0, len(comments))
-	for col := range comments {
-		cols = append(cols, col)
+	commented := make([]string, 0, len(comments))
+	for col, c := range comments {
+		if have[col] != c {
+			commented = append(commented, col)
+		}
 	}
-	sort.Strings(cols)
-	for _, col := range cols {
+	sort.Strings(commented)
+	for _, col := range commented {
 		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", src.Table, quoteIdent(col), quoteLit(comments[col])))
 	}
-	if src.Wide {
+	if src.Wide && !wideExists {
 		stmts = append(stmts, fmt.Sprintf(
 			"CREATE TABLE IF NOT EXISTS %s (_load_id INTEGER NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL)", src.WideTable()))
 	}
@@ -506,18 +522,18 @@ func columnComments(src *Source) map[string]string {
 	return m
 }
 
-// tableReady tells whether the raw table (and wide table) of src already
-// has every column and comment tableDDL would give it, with one look at
-// the catalog, so that loading a file normally runs no DDL at all.
-func tableReady(ctx context.Context, db interface {
+// missingDDL is the DDL the raw table (and wide table) of src still needs
+// to have every column and comment tableDDL gives them, from one look at
+// the catalog: none, normally, so that loading a file runs no DDL at all.
+func missingDDL(ctx context.Context, db interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, src *Source) (bool, error) {
+}, src *Source) ([]string, error) {
 	schema, table, _ := strings.Cut(src.Table, ".")
 	_, wide, _ := strings.Cut(src.WideTable(), ".")
 	rows, err := db.QueryContext(ctx, `SELECT table_name, column_name, coalesce(comment, '') FROM duckdb_columns()
 		WHERE schema_name = ? AND table_name IN (?, ?)`, schema, table, wide)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer rows.Close()
 	have := map[string]string{}
@@ -525,7 +541,7 @@ func tableReady(ctx context.Context, db interface {
 	for rows.Next() {
 		var t, c, comment string
 		if err := rows.Scan(&t, &c, &comment); err != nil {
-			return false, err
+			return nil, err
 		}
 		if t == table {
 			have[c] = comment
@@ -534,22 +550,9 @@ func tableReady(ctx context.Context, db interface {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return false, err
+		return nil, err
 	}
-	if src.Wide && !wideExists {
-		return false, nil
-	}
-	for _, c := range append(storedColumns(src), [2]string{"_load_id"}, [2]string{"_file"}, [2]string{"_line"}, [2]string{"_problems"}) {
-		if _, ok := have[c[0]]; !ok {
-			return false, nil
-		}
-	}
-	for col, comment := range columnComments(src) {
-		if have[col] != comment {
-			return false, nil
-		}
-	}
-	return true, nil
+	return tableDDL(src, have, wideExists), nil
 }
 
 // fieldComment is a field's column comment: the header it is read from and
@@ -569,15 +572,13 @@ func EnsureTable(ctx context.Context, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, src *Source) error {
-	ready, err := tableReady(ctx, db, src)
+	ddl, err := missingDDL(ctx, db, src)
 	if err != nil {
 		return err
 	}
-	if !ready {
-		for _, s := range tableDDL(src) {
-			if _, err := db.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("creating %s: %w", src.Table, err)
-			}
+	for _, s := range ddl {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("creating %s: %w", src.Table, err)
 		}
 	}
 	return nil
