@@ -465,7 +465,7 @@ const problemsComment = "problems found in this row's values when it loaded (set
 
 // tableDDL creates or widens the raw table of a source (and the wide table
 // of a Wide source, whose data columns are added as files bring them),
-// given what the catalog has of them (see catalogTables): a new table is
+// given what the catalog has of them (see missingDDL): a new table is
 // created whole, in one statement; an older one gets only the columns and
 // comments it lacks. (Adding columns one by one makes a new catalog version
 // of the table per column: 810 statements for the sources of a new

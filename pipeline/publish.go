@@ -90,9 +90,10 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 	marts := p.marts()
 	// The snapshot and the Parquet files read the same committed marts and
 	// write different files, so they are written side by side, the Parquet
-	// on a connection of its own: each is mostly single-threaded work on
-	// an LA's data (on a national year DuckDB's threads are shared between
-	// them, and both stream, so neither holds a mart in memory).
+	// on a connection of its own: on an LA's data each keeps about one
+	// core busy (publish 2.1 s to 1.4 s on the demo LA). On a national year
+	// they share DuckDB's threads and memory limit, and gain little (40 s
+	// to 39 s; the full run peaked at 4.3 GiB).
 	pq := make(chan error, 1)
 	go func() {
 		pq <- p.parquetOnOwnConn(ctx, filepath.Join(dir, "parquet"), marts)
