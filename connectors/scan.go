@@ -155,10 +155,11 @@ func scanFileWidth(path string, skip int64, quote byte, records bool, delim byte
 			if !s.HasNUL && bytes.IndexByte(b, 0) >= 0 {
 				s.HasNUL = true
 			}
-			for _, c := range b {
-				if !records {
-					break
-				}
+			rec := b // the bytes to map records in: none when not asked
+			if !records {
+				rec = nil
+			}
+			for _, c := range rec {
 				if line <= skip {
 					if c == '\n' {
 						line++
