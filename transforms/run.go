@@ -249,31 +249,38 @@ func (p *Project) build(ctx context.Context, db Execer, st *State, progress Prog
 	if st != nil {
 		fp = p.fingerprints(st)
 	}
+	// Which models are kept is known before any is built: it depends on
+	// fingerprints and the tables there, not on the build.
 	kept := map[string]bool{}
-	// rename maps each model rebuilt so far to the table it is built as.
-	rename := func(sql string) string { return sql }
 	var rebuilt []string
+	for _, m := range p.Models {
+		if st != nil && st.Built[m.Name] != "" && st.Built[m.Name] == fp[m.Name] && tableExists(ctx, db, m.Name) {
+			kept[m.Name] = true
+		} else {
+			rebuilt = append(rebuilt, m.Name)
+		}
+	}
+	// rename maps each model rebuilt to the table it is built as. One
+	// rename serves every model: a model reads only models before it in
+	// the order, all built by the time it runs, and the checks run last.
+	rename := func(sql string) string { return sql }
+	if staged {
+		rename = stagedNames(rebuilt)
+	}
 	for i, m := range p.Models {
 		if progress != nil {
 			progress(i, len(p.Models), m.Name)
 		}
 		start := time.Now()
-		mr := ModelResult{Model: m.Name, Fingerprint: fp[m.Name]}
+		mr := ModelResult{Model: m.Name, Fingerprint: fp[m.Name], Kept: kept[m.Name]}
 		table := m.Name
-		if st != nil && st.Built[m.Name] != "" && st.Built[m.Name] == fp[m.Name] && tableExists(ctx, db, m.Name) {
-			mr.Kept = true
-			kept[m.Name] = true
-		} else {
+		if !mr.Kept {
 			if staged {
 				table = m.Name + StageSuffix
 			}
 			body := strings.TrimRight(strings.TrimSpace(rename(m.SQL)), ";")
 			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", table, body)); err != nil {
 				return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
-			}
-			if staged {
-				rebuilt = append(rebuilt, m.Name)
-				rename = stagedNames(rebuilt)
 			}
 		}
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
@@ -306,6 +313,9 @@ func (p *Project) build(ctx context.Context, db Execer, st *State, progress Prog
 // edwh's own (embedded model and check files), and a name is replaced only
 // as a whole word: stg.census, not stg.census_dates.
 func stagedNames(models []string) func(string) string {
+	if len(models) == 0 {
+		return func(sql string) string { return sql }
+	}
 	names := make([]string, len(models))
 	for i, m := range models {
 		names[i] = regexp.QuoteMeta(m)
