@@ -159,11 +159,41 @@ pooled AS (
     FROM sums
 ),
 -- Bootstrap: replicate b draws n_units units with replacement on each side,
--- by a seeded hash, so the same seed gives the same draws.
+-- by a seeded hash, so the same seed gives the same draws. The replicates'
+-- sums run over millions of rows, so they are keyed by integers, not names:
+-- kid for a programme's row (k), mid for a measure and pupil group, puid for
+-- a school's windows in a programme, and pk for a row's side and replicate,
+-- (kid * 2 + is_p) * replicates + b.
+row_keys AS (
+    SELECT programme, k, row_number() OVER (ORDER BY programme, k) AS kid
+    FROM (SELECT DISTINCT programme, k FROM indexed)
+),
+measure_keys AS (
+    -- scale is the measure's own (1 or 100), the same in every window
+    SELECT measure, pupil_group, scale, row_number() OVER (ORDER BY measure, pupil_group) AS mid
+    FROM (SELECT measure, pupil_group, max(scale) AS scale FROM windows GROUP BY ALL)
+),
+unit_keys AS (
+    SELECT programme, urn, row_number() OVER (ORDER BY programme, urn) AS puid
+    FROM (SELECT DISTINCT programme, urn FROM windows)
+),
+window_sums AS (
+    SELECT u.puid, m.mid, w.pre_num, w.pre_den, w.post_num, w.post_den
+    FROM windows w
+    JOIN unit_keys u USING (programme, urn)
+    JOIN measure_keys m USING (measure, pupil_group)
+),
+indexed_keys AS (
+    SELECT r.kid, i.side = 'p' AS is_p, i.idx, u.puid
+    FROM indexed i
+    JOIN row_keys r USING (programme, k)
+    JOIN unit_keys u ON u.programme = i.programme AND u.urn = i.unit_urn
+),
 draws AS (
-    SELECT i.programme, i.k, i.level, i.side, b.b,
+    SELECT r.kid, i.side = 'p' AS is_p, b.b,
            hash(getvariable('edwh_bootstrap_seed'), i.programme, i.k, i.side, b.b, i.idx) % i.n_units AS pick
     FROM indexed i
+    JOIN row_keys r USING (programme, k)
     CROSS JOIN (SELECT range AS b FROM range(CAST(getvariable('edwh_bootstrap_replicates') AS BIGINT))) b
     WHERE NOT (i.level = 'school' AND i.side = 'p')
       -- a single school's interval varies only its comparison schools: 200
@@ -172,33 +202,52 @@ draws AS (
 ),
 picked AS (
     -- how many times each unit was drawn in each replicate
-    SELECT d.programme, d.k, d.side, d.b, u.unit_urn, count(*) AS times
+    SELECT (d.kid * 2 + CAST(d.is_p AS BIGINT)) * CAST(getvariable('edwh_bootstrap_replicates') AS BIGINT) + d.b AS pk,
+           u.puid, count(*) AS times
     FROM draws d
-    JOIN indexed u ON u.programme = d.programme AND u.k = d.k AND u.side = d.side AND u.idx = d.pick
+    JOIN indexed_keys u ON u.kid = d.kid AND u.is_p = d.is_p AND u.idx = d.pick
     GROUP BY ALL
+),
+resampled_sums AS (
+    SELECT p.pk, w.mid,
+           sum(p.times * w.pre_num) AS pre_num, sum(p.times * w.pre_den) AS pre_den,
+           sum(p.times * w.post_num) AS post_num, sum(p.times * w.post_den) AS post_den
+    FROM picked p
+    JOIN window_sums w ON w.puid = p.puid
+    GROUP BY p.pk, w.mid
 ),
 resampled AS (
-    SELECT p.programme, p.k, p.side, p.b, w.measure, w.pupil_group,
-           max(w.scale) * sum(p.times * w.pre_num) / nullif(sum(p.times * w.pre_den), 0)   AS pre_value,
-           max(w.scale) * sum(p.times * w.post_num) / nullif(sum(p.times * w.post_den), 0) AS post_value
-    FROM picked p
-    JOIN windows w ON w.programme = p.programme AND w.urn = p.unit_urn
-    GROUP BY p.programme, p.k, p.side, p.b, w.measure, w.pupil_group
+    SELECT s.pk // CAST(getvariable('edwh_bootstrap_replicates') AS BIGINT) // 2 AS kid,
+           s.pk // CAST(getvariable('edwh_bootstrap_replicates') AS BIGINT) % 2 = 1 AS is_p,
+           s.pk % CAST(getvariable('edwh_bootstrap_replicates') AS BIGINT) AS b,
+           s.mid,
+           m.scale * s.pre_num / nullif(s.pre_den, 0)   AS pre_value,
+           m.scale * s.post_num / nullif(s.post_den, 0) AS post_value
+    FROM resampled_sums s
+    JOIN measure_keys m USING (mid)
+),
+fixed AS (
+    SELECT r.kid, m.mid, f.pre_value, f.post_value
+    FROM pooled f
+    JOIN row_keys r USING (programme, k)
+    JOIN measure_keys m USING (measure, pupil_group)
+    WHERE f.side = 'p'
 ),
 replicate_did AS (
-    SELECT c.programme, c.k, c.measure, c.pupil_group, c.b,
+    SELECT c.kid, c.mid, c.b,
            (coalesce(p.post_value, fixed.post_value) - coalesce(p.pre_value, fixed.pre_value)) - (c.post_value - c.pre_value) AS did
     FROM resampled c
-    LEFT JOIN resampled p ON p.side = 'p' AND p.programme = c.programme AND p.k = c.k
-                         AND p.measure = c.measure AND p.pupil_group = c.pupil_group AND p.b = c.b
-    LEFT JOIN pooled fixed ON fixed.side = 'p' AND fixed.programme = c.programme AND fixed.k = c.k
-                          AND fixed.measure = c.measure AND fixed.pupil_group = c.pupil_group
-    WHERE c.side = 'c'
+    LEFT JOIN resampled p ON p.is_p AND p.kid = c.kid AND p.mid = c.mid AND p.b = c.b
+    LEFT JOIN fixed ON fixed.kid = c.kid AND fixed.mid = c.mid
+    WHERE NOT c.is_p
 ),
 between_schools AS (
-    SELECT programme, k, measure, pupil_group, var_samp(did) AS var_between, count(did) AS replicates
-    FROM replicate_did WHERE did IS NOT NULL
-    GROUP BY ALL
+    SELECT r.programme, r.k, m.measure, m.pupil_group, d.var_between, d.replicates
+    FROM (SELECT kid, mid, var_samp(did) AS var_between, count(did) AS replicates
+          FROM replicate_did WHERE did IS NOT NULL
+          GROUP BY kid, mid) d
+    JOIN row_keys r USING (kid)
+    JOIN measure_keys m USING (mid)
 ),
 joined AS (
     SELECT p.programme, p.level, p.group_id, p.urn, p.measure, p.pupil_group,
