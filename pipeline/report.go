@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
@@ -95,12 +96,20 @@ func writeReport(ctx context.Context, db *sql.Conn, dir string, c *Config, sum *
 	return writeTemplate(filepath.Join(dir, "dictionary.html"), dictTmpl, dict)
 }
 
+// writeTemplate renders t to path through a buffer: a template writes
+// each piece of literal text and each value separately, 8,800 system calls
+// for the demo LA's two pages unbuffered.
 func writeTemplate(path string, t *template.Template, data any) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := t.Execute(f, data); err != nil {
+	w := bufio.NewWriter(f)
+	if err := t.Execute(w, data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
 		f.Close()
 		return err
 	}
