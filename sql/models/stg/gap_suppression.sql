@@ -156,4 +156,9 @@ state AS (
 )
 SELECT level, urn, la_code, time_period, measure, pupil_group, pupils, hidden, round AS rounds
 FROM state
-QUALIFY round = max(round) OVER (PARTITION BY la_code, time_period, measure)
+-- Each LA, year and measure's last round: the one where nothing changed,
+-- or the 50th. A partition's rows all share its changed flag, set in every
+-- round before its last (round 0 by definition), so this filter finds the
+-- rows a window's max(round) would, without a window over every round's
+-- rows (9.5 million on a national year, 5 s).
+WHERE NOT changed OR round = 50
