@@ -273,3 +273,68 @@ func TestPupilsEverFSM6(t *testing.T) {
 		})
 	}
 }
+
+// mart.pupils keeps one census row per pupil and year: the spring census
+// where there is one, else the latest; at two schools on the same census
+// date (dual registration), the row loaded first. Most pupils have one row
+// and skip the choosing, so the cases mix both kinds.
+func TestPupilsChoosesOneCensusAYear(t *testing.T) {
+	conn := fixtureDB(t, nil)
+	exec(t, conn, `CREATE TABLE stg.census (upn VARCHAR, urn INTEGER, laestab INTEGER, la_code INTEGER,
+		census_date DATE, time_period INTEGER, term VARCHAR, nc_year VARCHAR, gender VARCHAR, dob DATE,
+		ethnicity VARCHAR, first_language VARCHAR, sen_provision VARCHAR, sen_primary_need VARCHAR,
+		fsm_eligible BOOLEAN, ever_fsm6 BOOLEAN, looked_after BOOLEAN, adopted_from_care BOOLEAN,
+		load_id INTEGER, line INTEGER)`,
+		`INSERT INTO stg.census (upn, urn, la_code, census_date, time_period, term, ever_fsm6, load_id, line) VALUES
+		-- one row
+		('A1', 1, 851, '2019-01-17', 201819, 'spring', false, 1, 1),
+		-- three terms: spring, though summer is later
+		('B1', 1, 851, '2018-10-04', 201819, 'autumn', false, 1, 2),
+		('B1', 2, 851, '2019-01-17', 201819, 'spring', false, 2, 1),
+		('B1', 3, 851, '2019-05-16', 201819, 'summer', false, 3, 1),
+		-- no spring census: the latest
+		('C1', 1, 851, '2018-10-04', 201819, 'autumn', false, 1, 3),
+		('C1', 4, 851, '2019-05-16', 201819, 'summer', false, 3, 2),
+		-- dual registration: the row loaded first, then the earlier line
+		('D1', 5, 851, '2019-01-17', 201819, 'spring', false, 4, 7),
+		('D1', 6, 851, '2019-01-17', 201819, 'spring', false, 4, 2),
+		('D1', 7, 851, '2019-01-17', 201819, 'spring', false, 5, 1),
+		-- a year each: both kept
+		('E1', 1, 851, '2018-01-18', 201718, 'spring', false, 1, 4),
+		('E1', 8, 851, '2019-01-17', 201819, 'spring', false, 2, 3)`)
+	build(t, conn, "mart.pupils")
+	var rows, keys int
+	if err := conn.QueryRowContext(context.Background(), `SELECT count(*), count(DISTINCT (pupil_key, time_period)) FROM mart.pupils`).
+		Scan(&rows, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 6 || keys != 6 {
+		t.Errorf("%d rows for %d pupil-years; want 6 and 6", rows, keys)
+	}
+	tests := []struct {
+		upn    string
+		period int
+		urn    int
+		term   string
+	}{
+		{"A1", 201819, 1, "spring"},
+		{"B1", 201819, 2, "spring"},
+		{"C1", 201819, 4, "summer"},
+		{"D1", 201819, 6, "spring"},
+		{"E1", 201718, 1, "spring"},
+		{"E1", 201819, 8, "spring"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %d", tt.upn, tt.period), func(t *testing.T) {
+			var urn int
+			var term string
+			if err := conn.QueryRowContext(context.Background(), `SELECT urn, census_term FROM mart.pupils
+				WHERE pupil_key = 'k' || ? AND time_period = ?`, tt.upn, tt.period).Scan(&urn, &term); err != nil {
+				t.Fatal(err)
+			}
+			if urn != tt.urn || term != tt.term {
+				t.Errorf("urn %d, term %s; want %d, %s", urn, term, tt.urn, tt.term)
+			}
+		})
+	}
+}
