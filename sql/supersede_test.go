@@ -75,3 +75,37 @@ func TestLatestExtractOfEachSchoolIsInForce(t *testing.T) {
 		})
 	}
 }
+
+// A pupil listed twice for the same school and census date keeps one row:
+// the latest load's, then the first line's, whether the school was given by
+// LAESTAB in one extract and by URN in another. Listed at two schools, a
+// pupil keeps both rows (dual registration; mart.pupils picks one).
+func TestCensusKeepsOneRowForAPupilListedTwice(t *testing.T) {
+	conn := fixtureDB(t, nil)
+	ctx := context.Background()
+	if err := connectors.EnsureTable(ctx, conn, census.Source); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, conn,
+		`CREATE TABLE stg.schools AS SELECT * FROM (VALUES
+		   (100001, 8512001, NULL::DATE, NULL::DATE), (100002, 8512002, NULL, NULL), (100003, 8512003, NULL, NULL)
+		 ) t(urn, laestab, open_date, close_date)`,
+		`INSERT INTO raw.census (_file, _load_id, _line, laestab, urn, upn, census_date) VALUES
+		   ('a', 1, 5, 8512001, NULL, 'p1', DATE '2019-01-17'),
+		   ('a', 1, 9, 8512001, NULL, 'p1', DATE '2019-01-17'),
+		   ('a', 1, 6, 8512001, NULL, 'p2', DATE '2019-01-17'),
+		   ('a', 1, 7, 8512003, NULL, 'p2', DATE '2019-01-17'),
+		   ('a', 1, 8, 8512002, NULL, 'p3', DATE '2019-01-17'),
+		   ('b', 2, 2, NULL, 100002, 'p3', DATE '2019-01-17'),
+		   ('a', 1, 10, 8512001, NULL, 'p4', DATE '2019-01-17')`)
+	build(t, conn, "stg.census")
+	var got string
+	if err := conn.QueryRowContext(ctx, `SELECT string_agg(concat_ws(':', upn, urn, laestab, load_id, line), ' ' ORDER BY upn, urn)
+		FROM stg.census`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := "p1:100001:8512001:1:5 p2:100001:8512001:1:6 p2:100003:8512003:1:7 p3:100002:8512002:2:2 p4:100001:8512001:1:10"
+	if got != want {
+		t.Errorf("stg.census holds\n%s\nwant\n%s", got, want)
+	}
+}
