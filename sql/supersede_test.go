@@ -109,3 +109,40 @@ func TestCensusKeepsOneRowForAPupilListedTwice(t *testing.T) {
 		t.Errorf("stg.census holds\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A pupil listed twice for the same school, year and term keeps one row,
+// the latest load's, then the last line's, and duplicates counts the
+// others; two schools or two terms keep a row each.
+func TestAttendanceKeepsOneRowForAPupilListedTwice(t *testing.T) {
+	conn := fixtureDB(t, nil)
+	ctx := context.Background()
+	if err := connectors.EnsureTable(ctx, conn, attendance.Source); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, conn,
+		`CREATE TABLE stg.schools AS SELECT * FROM (VALUES
+		   (100001, 8512001, NULL::DATE, NULL::DATE), (100002, 8512002, NULL, NULL), (100003, 8512003, NULL, NULL)
+		 ) t(urn, laestab, open_date, close_date)`,
+		`INSERT INTO raw.attendance (_file, _load_id, _line, laestab, urn, upn, academic_year, term,
+		   sessions_possible, sessions_authorised, sessions_unauthorised) VALUES
+		   ('a', 1, 5, 8512001, NULL, 'p1', 201819, 'AUTUMN', 140, 2, 0),
+		   ('a', 1, 9, 8512001, NULL, 'p1', 201819, 'AUTUMN', 140, 3, 0),
+		   ('a', 1, 6, 8512001, NULL, 'p2', 201819, 'AUTUMN', 140, 2, 0),
+		   ('a', 1, 7, 8512003, NULL, 'p2', 201819, 'AUTUMN', 140, 2, 0),
+		   ('a', 1, 8, 8512002, NULL, 'p3', 201819, 'AUTUMN', 140, 2, 0),
+		   ('b', 2, 2, NULL, 100002, 'p3', 201819, 'AUTUMN', 140, 4, 0),
+		   ('a', 1, 10, 8512001, NULL, 'p4', 201819, 'AUTUMN', 140, 2, 0),
+		   ('a', 1, 11, 8512001, NULL, 'p5', 201819, 'AUTUMN', 140, 2, 0),
+		   ('a', 1, 12, 8512001, NULL, 'p5', 201819, 'SPRING', 120, 2, 0)`)
+	build(t, conn, "stg.attendance")
+	var got string
+	if err := conn.QueryRowContext(ctx, `SELECT string_agg(concat_ws(':', upn, urn, term, load_id, line, duplicates), ' ' ORDER BY upn, urn, term)
+		FROM stg.attendance`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := "p1:100001:autumn:1:9:1 p2:100001:autumn:1:6:0 p2:100003:autumn:1:7:0 p3:100002:autumn:2:2:1 " +
+		"p4:100001:autumn:1:10:0 p5:100001:autumn:1:11:0 p5:100001:spring:1:12:0"
+	if got != want {
+		t.Errorf("stg.attendance holds\n%s\nwant\n%s", got, want)
+	}
+}
