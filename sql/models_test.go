@@ -227,17 +227,20 @@ func TestProgress8SuppressesSmallGroupsAndReportsDfEsFigure(t *testing.T) {
 	}
 }
 
+// stgCensus creates an empty stg.census, for tests of the models that read it.
+const stgCensus = `CREATE TABLE stg.census (upn VARCHAR, urn INTEGER, laestab INTEGER, la_code INTEGER,
+	census_date DATE, time_period INTEGER, term VARCHAR, nc_year VARCHAR, gender VARCHAR, dob DATE,
+	ethnicity VARCHAR, first_language VARCHAR, sen_provision VARCHAR, sen_primary_need VARCHAR,
+	fsm_eligible BOOLEAN, ever_fsm6 BOOLEAN, looked_after BOOLEAN, adopted_from_care BOOLEAN,
+	load_id INTEGER, line INTEGER)`
+
 // mart.pupils takes EverFSM6 from the census where the extract gives it, and
 // otherwise derives it from the FSM flags of the pupil's census terms in
 // the year and the five before: a pupil eligible six years ago still
 // counts, seven years ago no longer.
 func TestPupilsEverFSM6(t *testing.T) {
 	conn := fixtureDB(t, nil)
-	exec(t, conn, `CREATE TABLE stg.census (upn VARCHAR, urn INTEGER, laestab INTEGER, la_code INTEGER,
-		census_date DATE, time_period INTEGER, term VARCHAR, nc_year VARCHAR, gender VARCHAR, dob DATE,
-		ethnicity VARCHAR, first_language VARCHAR, sen_provision VARCHAR, sen_primary_need VARCHAR,
-		fsm_eligible BOOLEAN, ever_fsm6 BOOLEAN, looked_after BOOLEAN, adopted_from_care BOOLEAN,
-		load_id INTEGER, line INTEGER)`,
+	exec(t, conn, stgCensus,
 		`INSERT INTO stg.census (upn, urn, la_code, census_date, time_period, term, fsm_eligible, ever_fsm6, load_id, line) VALUES
 		-- FSM in 2013/14 (spring), none given since: derived true in 2018/19, the fifth year after
 		('A1', 1, 851, '2014-01-16', 201314, 'spring', true, NULL, 1, 1),
@@ -280,11 +283,7 @@ func TestPupilsEverFSM6(t *testing.T) {
 // and skip the choosing, so the cases mix both kinds.
 func TestPupilsChoosesOneCensusAYear(t *testing.T) {
 	conn := fixtureDB(t, nil)
-	exec(t, conn, `CREATE TABLE stg.census (upn VARCHAR, urn INTEGER, laestab INTEGER, la_code INTEGER,
-		census_date DATE, time_period INTEGER, term VARCHAR, nc_year VARCHAR, gender VARCHAR, dob DATE,
-		ethnicity VARCHAR, first_language VARCHAR, sen_provision VARCHAR, sen_primary_need VARCHAR,
-		fsm_eligible BOOLEAN, ever_fsm6 BOOLEAN, looked_after BOOLEAN, adopted_from_care BOOLEAN,
-		load_id INTEGER, line INTEGER)`,
+	exec(t, conn, stgCensus,
 		`INSERT INTO stg.census (upn, urn, la_code, census_date, time_period, term, ever_fsm6, load_id, line) VALUES
 		-- one row
 		('A1', 1, 851, '2019-01-17', 201819, 'spring', false, 1, 1),
