@@ -105,15 +105,14 @@ func writeTemplate(path string, t *template.Template, data any) error {
 		return err
 	}
 	w := bufio.NewWriter(f)
-	if err := t.Execute(w, data); err != nil {
-		f.Close()
-		return err
+	err = t.Execute(w, data)
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	return err
 }
 
 // queryRows runs q and calls scan for each row.
