@@ -26,7 +26,8 @@ import (
 //   - Global: the LA, the key's fingerprint, every parameter, and the
 //     macros every model may call.
 func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c *Config, s Secret) (*transforms.State, error) {
-	st := &transforms.State{Inputs: map[string]string{}, Built: map[string]string{}, Checks: map[string]transforms.CheckResult{}}
+	st := &transforms.State{Inputs: map[string]string{}, Built: map[string]string{}, Checks: map[string]transforms.CheckResult{},
+		Outputs: map[string]string{}, Contents: map[string]string{}}
 
 	g := sha256.New()
 	fmt.Fprintf(g, "la %d key %s\n", c.LACode, s.Fingerprint())
@@ -75,17 +76,29 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 	if !last.Valid {
 		return st, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT model, fingerprint FROM ops.models WHERE run_id = ? AND fingerprint IS NOT NULL`, last.Int64)
+	var global sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT transform_global FROM ops.runs WHERE run_id = ?`, last.Int64).Scan(&global); err != nil && err != sql.ErrNoRows {
+		return nil, err
+	}
+	st.LastGlobal = global.String
+	rows, err := tx.QueryContext(ctx, `SELECT model, fingerprint, coalesce(output, ''), coalesce(content, '')
+		FROM ops.models WHERE run_id = ? AND fingerprint IS NOT NULL`, last.Int64)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var m, f string
-		if err := rows.Scan(&m, &f); err != nil {
+		var m, f, o, cont string
+		if err := rows.Scan(&m, &f, &o, &cont); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		st.Built[m] = f
+		if o != "" {
+			st.Outputs[m] = o
+		}
+		if cont != "" {
+			st.Contents[m] = cont
+		}
 	}
 	rows.Close()
 	rows, err = tx.QueryContext(ctx, `SELECT "check", status, coalesce(failing_rows, 0) FROM ops.checks WHERE run_id = ?`, last.Int64)

@@ -78,13 +78,16 @@ type Summary struct {
 	RowsUnresolved int64
 	Models         int
 	ModelsKept     int // of which kept from the last run: nothing they read changed
-	ChecksRun      int
-	ChecksCarried  int // of which carried from the last run: they read only kept models
-	ChecksFailed   []string
-	ChecksWarned   []string
-	Refused        []string // one line per refused file: path and reason
-	Published      string   // publish/ version, when one was written
-	PublishDir     string
+	// ModelsUnchanged were rebuilt and came out with the same rows as the
+	// last run's table, which stays (so the models reading them are kept).
+	ModelsUnchanged int
+	ChecksRun       int
+	ChecksCarried   int // of which carried from the last run: they read only kept models
+	ChecksFailed    []string
+	ChecksWarned    []string
+	Refused         []string // one line per refused file: path and reason
+	Published       string   // publish/ version, when one was written
+	PublishDir      string
 	// Phases times each step of the run, in order.
 	Phases []Phase
 	Err    error
@@ -326,8 +329,11 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	}
 	sum.Models = len(tres.Models)
 	for _, m := range tres.Models {
-		if m.Kept {
+		switch {
+		case m.Kept:
 			sum.ModelsKept++
+		case m.Unchanged:
+			sum.ModelsUnchanged++
 		}
 	}
 	sum.ChecksRun = len(tres.Checks)
@@ -366,16 +372,21 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	}
 	if len(tres.Models) > 0 {
 		var q strings.Builder
-		q.WriteString(`INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint) VALUES `)
+		q.WriteString(`INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint, unchanged, output, content) VALUES `)
 		var args []any
 		for i, m := range tres.Models {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?, ?, now(), ?, nullif(?, ''))")
-			args = append(args, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint)
+			q.WriteString("(?, ?, ?, ?, now(), ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''))")
+			args = append(args, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint, m.Unchanged, m.Output, m.Content)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	if prev != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE ops.runs SET transform_global = ? WHERE run_id = ?`, prev.Global, sum.RunID); err != nil {
 			return err
 		}
 	}

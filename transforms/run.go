@@ -30,6 +30,22 @@ type ModelResult struct {
 	// Fingerprint identifies what the table was built from; the caller
 	// stores it and hands it back in State.Built on the next run.
 	Fingerprint string
+	// Unchanged is true when the model was rebuilt and came out with the
+	// same rows and columns as the table it would replace (see
+	// State.LastGlobal): that table is kept, and so are the models that
+	// read only unchanged or kept models.
+	Unchanged bool
+	// Output identifies the table's rows: what the fingerprints of the
+	// models that read it are made of. It is Fingerprint for a table built
+	// with new rows, and carries over from the last run for a table kept or
+	// rebuilt unchanged. The caller stores it and hands it back in
+	// State.Outputs.
+	Output string
+	// Content is the table's row count, column names and types, and a
+	// hash of its rows, where it was worked out ("" where not); the caller
+	// hands it back in State.Contents, so that the next comparison hashes
+	// only the new table.
+	Content string
 }
 
 // CheckResult is one check run, or carried over.
@@ -45,7 +61,7 @@ type CheckResult struct {
 
 // State lets Build keep the tables of models whose inputs have not changed
 // since the last run. A model's fingerprint is a hash of its SQL, of Global
-// and of the fingerprints of everything it reads: other models' fingerprints
+// and of the fingerprints of everything it reads: other models' Outputs
 // and, for raw and ops tables, Inputs. A model is rebuilt when its
 // fingerprint differs from Built, when its table is missing, or when one of
 // its raw or ops inputs is not in Inputs (an input nobody fingerprinted is
@@ -62,30 +78,48 @@ type State struct {
 	// Checks is each check's last result (by name); a check that reads
 	// only kept models is carried over from it instead of run.
 	Checks map[string]CheckResult
+	// Outputs is each model's Output as of the last committed run. A
+	// model missing from it is taken to have Output equal to Built.
+	Outputs map[string]string
+	// Contents is each model's Content as of the last committed run, where
+	// one was worked out.
+	Contents map[string]string
+	// LastGlobal is Global as of the last committed run. BuildStaged
+	// compares a rebuilt model's rows with the table it replaces only when
+	// Global has not changed: a new parameter or key rebuilds every model
+	// whatever a comparison finds, so comparing would only cost time.
+	LastGlobal string
 }
 
-// fingerprints works out every model's fingerprint, in dependency order.
-func (p *Project) fingerprints(st *State) map[string]string {
-	fp := map[string]string{}
-	for _, m := range p.Models {
-		h := sha256.New()
-		fmt.Fprintf(h, "sql %x\nglobal %s\n", sha256.Sum256([]byte(m.SQL)), st.Global)
-		deps := append([]string(nil), m.Depends...)
-		sort.Strings(deps)
-		for _, d := range deps {
-			v, ok := fp[d]
-			if !ok {
-				v, ok = st.Inputs[d]
-			}
-			if !ok {
-				// Unknown input: a fresh value each run, so always rebuilt.
-				v = fmt.Sprintf("unknown %d", time.Now().UnixNano())
-			}
-			fmt.Fprintf(h, "dep %s %s\n", d, v)
-		}
-		fp[m.Name] = hex.EncodeToString(h.Sum(nil))[:32]
+// output is the Output a model had after the last committed run.
+func (st *State) output(model string) string {
+	if o := st.Outputs[model]; o != "" {
+		return o
 	}
-	return fp
+	return st.Built[model]
+}
+
+// fingerprint works out a model's fingerprint from the Outputs of the
+// models it reads (out) and st's Inputs. Reading Outputs, not the models'
+// own fingerprints, is what lets a model rebuilt with the same rows leave
+// its readers kept.
+func fingerprint(m *Model, st *State, out map[string]string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "sql %x\nglobal %s\n", sha256.Sum256([]byte(m.SQL)), st.Global)
+	deps := append([]string(nil), m.Depends...)
+	sort.Strings(deps)
+	for _, d := range deps {
+		v, ok := out[d]
+		if !ok {
+			v, ok = st.Inputs[d]
+		}
+		if !ok {
+			// Unknown input: a fresh value each run, so always rebuilt.
+			v = fmt.Sprintf("unknown %d", time.Now().UnixNano())
+		}
+		fmt.Fprintf(h, "dep %s %s\n", d, v)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // Blocking reports whether the check stops the run.
@@ -245,36 +279,28 @@ func (p *Project) BuildStaged(ctx context.Context, db Execer, st *State, progres
 
 func (p *Project) build(ctx context.Context, db Execer, st *State, progress Progress, staged bool) (*Result, error) {
 	res := &Result{}
-	var fp map[string]string
-	if st != nil {
-		fp = p.fingerprints(st)
-	}
-	// Which models are kept is known before any is built: it depends on
-	// fingerprints and the tables there, not on the build.
-	kept := map[string]bool{}
-	var rebuilt []string
-	for _, m := range p.Models {
-		if st != nil && st.Built[m.Name] != "" && st.Built[m.Name] == fp[m.Name] && tableExists(ctx, db, m.Name) {
-			kept[m.Name] = true
-		} else {
-			rebuilt = append(rebuilt, m.Name)
-		}
-	}
-	// rename maps each model rebuilt to the table it is built as. One
-	// rename serves every model: a model reads only models before it in
-	// the order, all built by the time it runs, and the checks run last.
+	// A model's fingerprint depends on whether the models it reads came
+	// out unchanged, so what is kept is settled model by model, in order.
+	out := map[string]string{} // each model's Output so far
+	same := map[string]bool{}  // kept, or rebuilt unchanged: its table stays
+	var rebuilt []string       // built as a new table
 	rename := func(sql string) string { return sql }
-	if staged {
-		rename = stagedNames(rebuilt)
-	}
+	compare := staged && st != nil && st.LastGlobal != "" && st.LastGlobal == st.Global
+	readers := p.readers()
 	for i, m := range p.Models {
 		if progress != nil {
 			progress(i, len(p.Models), m.Name)
 		}
 		start := time.Now()
-		mr := ModelResult{Model: m.Name, Fingerprint: fp[m.Name], Kept: kept[m.Name]}
+		mr := ModelResult{Model: m.Name}
+		if st != nil {
+			mr.Fingerprint = fingerprint(m, st, out)
+			mr.Kept = st.Built[m.Name] != "" && st.Built[m.Name] == mr.Fingerprint && tableExists(ctx, db, m.Name)
+		}
 		table := m.Name
-		if !mr.Kept {
+		if mr.Kept {
+			mr.Output, mr.Content = st.output(m.Name), st.Contents[m.Name]
+		} else {
 			if staged {
 				table = m.Name + StageSuffix
 			}
@@ -282,16 +308,44 @@ func (p *Project) build(ctx context.Context, db Execer, st *State, progress Prog
 			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", table, body)); err != nil {
 				return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
 			}
+			mr.Output = mr.Fingerprint
 		}
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
 			return res, err
 		}
+		// Worth comparing only where something reads the model, or it is
+		// published (the publisher reuses an unchanged mart's files).
+		if !mr.Kept && compare && st.Built[m.Name] != "" && (readers[m.Name] || strings.HasPrefix(m.Name, "mart.")) && tableExists(ctx, db, m.Name) {
+			unchanged, content, err := sameContent(ctx, db, m.Name, table, mr.Rows, st.Contents[m.Name])
+			if err != nil {
+				return res, fmt.Errorf("comparing model %s with its last build: %w", m.Name, err)
+			}
+			mr.Content = content
+			if unchanged {
+				if _, err := db.ExecContext(ctx, "DROP TABLE "+table); err != nil {
+					return res, err
+				}
+				mr.Unchanged, mr.Output = true, st.output(m.Name)
+				if mr.Content == "" {
+					mr.Content = st.Contents[m.Name]
+				}
+			}
+		}
+		switch {
+		case mr.Kept || mr.Unchanged:
+			same[m.Name] = true
+		case staged:
+			// Models and checks after this one read its staged table.
+			rebuilt = append(rebuilt, m.Name)
+			rename = stagedNames(rebuilt)
+		}
+		out[m.Name] = mr.Output
 		mr.Seconds = time.Since(start).Seconds()
 		res.Models = append(res.Models, mr)
 	}
 	var pending []int // indexes into res.Checks of the checks to run
 	for _, c := range p.Checks {
-		if prev, ok := st.carried(c, kept); ok {
+		if prev, ok := st.carried(c, same); ok {
 			res.Checks = append(res.Checks, prev)
 			continue
 		}
@@ -331,7 +385,7 @@ func stagedNames(models []string) func(string) string {
 // their tables, in db's transaction: a rename, whatever their size.
 func (p *Project) Swap(ctx context.Context, db Execer, res *Result) error {
 	for _, m := range res.Models {
-		if m.Kept {
+		if m.Kept || m.Unchanged {
 			continue
 		}
 		_, table, _ := strings.Cut(m.Model, ".")
@@ -394,15 +448,15 @@ func runChecks(ctx context.Context, db Execer, checks []CheckResult, idx []int, 
 	return nil
 }
 
-// carried returns the previous result of a check that reads only kept
-// models. Custom checks (no Reads) and checks that errored last time are
+// carried returns the previous result of a check that reads only models
+// kept or rebuilt unchanged. Custom checks (no Reads) and checks that errored last time are
 // always run again.
-func (st *State) carried(c *Check, kept map[string]bool) (CheckResult, bool) {
+func (st *State) carried(c *Check, same map[string]bool) (CheckResult, bool) {
 	if st == nil || len(c.Reads) == 0 {
 		return CheckResult{}, false
 	}
 	for _, m := range c.Reads {
-		if !kept[m] {
+		if !same[m] {
 			return CheckResult{}, false
 		}
 	}

@@ -92,7 +92,11 @@ func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
 		fmt.Fprintf(w, "  refused: %s\n", r)
 	}
 	if s.Models > 0 {
-		fmt.Fprintf(w, "  models:  %d rebuilt, %d kept (nothing they read changed)\n", s.Models-s.ModelsKept, s.ModelsKept)
+		fmt.Fprintf(w, "  models:  %d rebuilt, %d kept (nothing they read changed)", s.Models-s.ModelsKept, s.ModelsKept)
+		if s.ModelsUnchanged > 0 {
+			fmt.Fprintf(w, "; %d rebuilt with the same rows as before", s.ModelsUnchanged)
+		}
+		fmt.Fprintln(w)
 	}
 	if s.ChecksRun > 0 {
 		fmt.Fprintf(w, "  checks:  %d run, %d passed, %d failed, %d warnings", s.ChecksRun,
