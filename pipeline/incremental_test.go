@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/edwh/edwh/pipeline"
+	"github.com/edwh/edwh/pipeline/warehouse"
 )
 
 // martHashes hashes every published table except the run ledger's, whose
@@ -42,6 +44,35 @@ func martHashes(t *testing.T, c *pipeline.Config) map[string]string {
 	return out
 }
 
+// parquetHashes hashes the rows of each mart's published Parquet files.
+func parquetHashes(t *testing.T, c *pipeline.Config) map[string]string {
+	t.Helper()
+	dirs, err := os.ReadDir(filepath.Join(c.PublishDir(), "parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := warehouse.Open("", warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string]string{}
+	for _, d := range dirs {
+		glob := filepath.Join(c.PublishDir(), "parquet", d.Name(), "**", "*.parquet")
+		var h string
+		if queryInt(t, db, "SELECT count(*) FROM glob(?)", glob) == 0 {
+			out[d.Name()] = "no files" // a mart with no rows
+			continue
+		}
+		q := `SELECT coalesce(md5(string_agg(CAST(t AS VARCHAR), '|' ORDER BY CAST(t AS VARCHAR))), '') FROM read_parquet(?, hive_partitioning = true) t`
+		if err := db.QueryRow(q, glob).Scan(&h); err != nil {
+			t.Fatalf("%s: %v", d.Name(), err)
+		}
+		out[d.Name()] = h
+	}
+	return out
+}
+
 // TestIncrementalRunMatchesFullRebuild adds one file to a loaded LA: the run
 // rebuilds only the models downstream of it, keeps the rest, and publishes
 // exactly what rebuilding every model publishes. A second file that leaves a
@@ -52,8 +83,9 @@ func TestIncrementalRunMatchesFullRebuild(t *testing.T) {
 		t.Skip("runs the pipeline four times")
 	}
 	c, _ := deployment(t, true)
-	if sum := runOnce(t, c); sum.ModelsKept != 0 {
-		t.Errorf("first run kept %d models", sum.ModelsKept)
+	first := runOnce(t, c)
+	if first.ModelsKept != 0 {
+		t.Errorf("first run kept %d models", first.ModelsKept)
 	}
 	os.WriteFile(filepath.Join(c.LandingDir(), "census", "late.csv"), []byte(
 		"UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\nB801200005001,8512001,17/01/2019,5,N,0\n"), 0o644)
@@ -75,6 +107,43 @@ func TestIncrementalRunMatchesFullRebuild(t *testing.T) {
 			summer.ModelsUnchanged, summer.ModelsKept, inc.ModelsKept)
 	}
 	got := martHashes(t, c)
+	gotParquet := parquetHashes(t, c)
+	// Marts whose rows did not change are published from the last
+	// version's files: the Parquet hard-linked, the snapshot copied with
+	// their tables, comments included.
+	// reused: every Parquet file of the mart in run b's version is the
+	// file of run a's version.
+	reused := func(a, b *pipeline.Summary, mart string) bool {
+		t.Helper()
+		files := 0
+		root := filepath.Join(c.PublishDir(), ".versions", b.Published)
+		filepath.WalkDir(filepath.Join(root, "parquet", mart), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			fb, err1 := os.Stat(p)
+			fa, err2 := os.Stat(filepath.Join(c.PublishDir(), ".versions", a.Published, rel))
+			if err1 != nil || err2 != nil || !os.SameFile(fa, fb) {
+				files = -1 << 30
+			}
+			files++
+			return nil
+		})
+		return files > 0
+	}
+	if reused(first, inc, "pupils") || !reused(first, inc, "attendance") || !reused(inc, summer, "pupils") {
+		t.Errorf("Parquet reused: pupils after a new pupil %v, attendance then %v, pupils after the summer file %v; want false, true, true",
+			reused(first, inc, "pupils"), reused(first, inc, "attendance"), reused(inc, summer, "pupils"))
+	}
+	snap := openSnapshot(t, c)
+	if n := queryInt(t, snap, `SELECT count(*) FROM duckdb_columns() WHERE table_name = 'pupils' AND coalesce(comment, '') = ''`); n != 0 {
+		t.Errorf("the copied snapshot lost the comments of %d columns of pupils", n)
+	}
+	if n := queryInt(t, snap, `SELECT max(run_id) FROM runs`); n != summer.RunID {
+		t.Errorf("the snapshot's runs end at run %d, want the summer run %d", n, summer.RunID)
+	}
+	snap.Close()
 
 	full, err := (&pipeline.Runner{Config: c, Rebuild: true}).Run(context.Background())
 	if err != nil {
@@ -88,6 +157,12 @@ func TestIncrementalRunMatchesFullRebuild(t *testing.T) {
 	for tbl, h := range want {
 		if got[tbl] != h {
 			differ = append(differ, tbl)
+		}
+	}
+	wantParquet := parquetHashes(t, c)
+	for mart, h := range wantParquet {
+		if gotParquet[mart] != h {
+			differ = append(differ, "parquet/"+mart)
 		}
 	}
 	sort.Strings(differ)

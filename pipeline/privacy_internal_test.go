@@ -47,7 +47,7 @@ func TestPrivacyScanRefusesIdentifiers(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := (&publisher{conn: conn}).privacyScan(ctx)
+			err := (&publisher{conn: conn}).privacyScan(ctx, nil)
 			switch {
 			case !tc.refused && err != nil:
 				t.Errorf("clean snapshot refused: %v", err)

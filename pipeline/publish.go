@@ -61,6 +61,11 @@ type publisher struct {
 	runID   int64
 	log     zerolog.Logger
 	now     func() time.Time
+	// outputs and rows are each model's transforms.ModelResult Output and
+	// row count: a mart whose Output matches the current version's
+	// manifest has its files reused.
+	outputs map[string]string
+	rows    map[string]int64
 }
 
 // ErrPrivacy: something that looks like a pupil identifier was about to be
@@ -88,6 +93,11 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 		}
 	}()
 	marts := p.marts()
+	key, err := publishKey(ctx, p.conn)
+	if err != nil {
+		return "", err
+	}
+	reuse := p.reusable(pub, key, marts)
 	// The snapshot and the Parquet files read the same committed marts and
 	// write different files, so they are written side by side, the Parquet
 	// on a connection of its own: on an LA's data each keeps about one
@@ -96,9 +106,9 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 	// to 39 s; the full run peaked at 4.3 GiB).
 	pq := make(chan error, 1)
 	go func() {
-		pq <- p.parquetOnOwnConn(ctx, filepath.Join(dir, "parquet"), marts)
+		pq <- p.parquetOnOwnConn(ctx, filepath.Join(dir, "parquet"), marts, reuse)
 	}()
-	serr := p.snapshot(ctx, filepath.Join(dir, "edwh.duckdb"), marts)
+	serr := p.snapshot(ctx, filepath.Join(dir, "edwh.duckdb"), marts, reuse)
 	perr := <-pq
 	if serr != nil {
 		return "", fmt.Errorf("snapshot: %w", serr)
@@ -106,6 +116,13 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 	failpoint("publish", 1)
 	if perr != nil {
 		return "", fmt.Errorf("parquet: %w", perr)
+	}
+	man := &manifest{Format: key, Marts: map[string]string{}}
+	for _, m := range marts {
+		man.Marts[martName(m)] = p.outputs[m.Name]
+	}
+	if err := writeManifest(dir, man); err != nil {
+		return "", err
 	}
 	docs := map[string]string{}
 	for _, m := range marts {
@@ -123,7 +140,8 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 	}
 	ok = true
 	p.gc(pub, version)
-	p.log.Info().Str("version", version).Int("marts", len(marts)).Msg("published")
+	p.log.Info().Str("version", version).Int("marts", len(marts)).Int("reused", len(reuse.parquet)).
+		Bool("snapshot_copied", reuse.snapshotFrom != "").Msg("published")
 	return version, nil
 }
 
@@ -143,9 +161,16 @@ func martName(m *transforms.Model) string { return strings.TrimPrefix(m.Name, "m
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // snapshot writes the research database: the marts, the run ledger and a
-// quarantine summary without values, then checks it for identifiers.
-func (p *publisher) snapshot(ctx context.Context, path string, marts []*transforms.Model) (err error) {
+// quarantine summary without values, then checks it for identifiers. With
+// reuse.snapshotFrom it starts from a copy of the last version's snapshot,
+// keeps the tables of the marts in reuse.snapshot, and writes the rest.
+func (p *publisher) snapshot(ctx context.Context, path string, marts []*transforms.Model, reuse reuse) (err error) {
 	db := p.conn
+	if reuse.snapshotFrom != "" {
+		if err := copyFile(reuse.snapshotFrom, path); err != nil {
+			return err
+		}
+	}
 	if _, err := db.ExecContext(ctx, "ATTACH "+sqlString(path)+" AS edwh_snapshot"); err != nil {
 		return err
 	}
@@ -155,8 +180,37 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 		}
 	}()
 	stmts := []string{}
+	// written are the tables this publish writes: the only ones whose
+	// comments are written and whose values are scanned for identifiers
+	// (the kept ones were scanned when they were first published).
+	written := map[string]bool{}
+	if reuse.snapshotFrom != "" {
+		rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE database_name = 'edwh_snapshot'`)
+		if err != nil {
+			return err
+		}
+		var drop []string
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return err
+			}
+			if !reuse.snapshot[t] {
+				drop = append(drop, t)
+			}
+		}
+		rows.Close()
+		for _, t := range drop {
+			stmts = append(stmts, "DROP TABLE edwh_snapshot.main."+quoteIdent(t))
+		}
+	}
 	for _, m := range marts {
 		n := martName(m)
+		if reuse.snapshot[n] {
+			continue
+		}
+		written[n] = true
 		stmts = append(stmts, fmt.Sprintf("CREATE TABLE edwh_snapshot.main.%s AS SELECT * FROM %s", n, m.Name))
 		if m.Description != "" {
 			stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE edwh_snapshot.main.%s IS %s", n, sqlString(m.Description)))
@@ -167,6 +221,7 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 		return err
 	}
 	for _, t := range opsSnapshotTables(p.runID) {
+		written[t.name] = true
 		stmts = append(stmts, fmt.Sprintf("CREATE TABLE edwh_snapshot.main.%s AS %s", t.name, t.query))
 		// The ops tables' comments are in sql/dictionary.csv (the rows
 		// without a column), so a researcher's DuckDB client shows them.
@@ -186,7 +241,7 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 				return err
 			}
 		}
-		return p.describeColumns(ctx)
+		return p.describeColumns(ctx, written)
 	}()
 	if err != nil {
 		db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
@@ -195,7 +250,7 @@ func (p *publisher) snapshot(ctx context.Context, path string, marts []*transfor
 	if _, err := db.ExecContext(ctx, "COMMIT"); err != nil {
 		return err
 	}
-	return p.privacyScan(ctx)
+	return p.privacyScan(ctx, written)
 }
 
 // opsSnapshotTable is an operational table the snapshot publishes, built by
@@ -223,8 +278,9 @@ func opsSnapshotTables(runID int64) []opsSnapshotTable {
 }
 
 // describeColumns writes the data dictionary into the snapshot as column
-// comments, so any DuckDB client can read what a column means.
-func (p *publisher) describeColumns(ctx context.Context) error {
+// comments, so any DuckDB client can read what a column means: on the
+// tables in only, or on every table if only is nil.
+func (p *publisher) describeColumns(ctx context.Context, only map[string]bool) error {
 	dict, err := LoadDictionary()
 	if err != nil {
 		return err
@@ -246,6 +302,9 @@ func (p *publisher) describeColumns(ctx context.Context) error {
 	rows.Close()
 	var missing []string
 	for _, c := range cols {
+		if only != nil && !only[c[0]] {
+			continue
+		}
 		d := dict.Describe(c[0], c[1])
 		if d == "" {
 			missing = append(missing, c[0]+"."+c[1])
@@ -262,9 +321,10 @@ func (p *publisher) describeColumns(ctx context.Context) error {
 	return nil
 }
 
-// privacyScan refuses to publish a column named like an identifier, or any
-// text value shaped like a UPN, in any table of the snapshot.
-func (p *publisher) privacyScan(ctx context.Context) error {
+// privacyScan refuses to publish a column named like an identifier in any
+// table of the snapshot, or any text value shaped like a UPN in the tables
+// in only (every table, if only is nil).
+func (p *publisher) privacyScan(ctx context.Context, only map[string]bool) error {
 	rows, err := p.conn.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
 		WHERE table_catalog = 'edwh_snapshot' ORDER BY table_name, ordinal_position`)
 	if err != nil {
@@ -288,7 +348,7 @@ func (p *publisher) privacyScan(ctx context.Context) error {
 		if forbiddenColumns[strings.ToLower(c.name)] {
 			return fmt.Errorf("%w: table %s has a column %s", ErrPrivacy, c.table, c.name)
 		}
-		if c.typ != "VARCHAR" {
+		if c.typ != "VARCHAR" || (only != nil && !only[c.table]) {
 			continue
 		}
 		if len(text[c.table]) == 0 {
@@ -322,24 +382,35 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // parquetOnOwnConn is parquet on a new connection of the working
 // database's pool (p.db), or on p.conn when there is no pool.
-func (p *publisher) parquetOnOwnConn(ctx context.Context, dir string, marts []*transforms.Model) error {
+func (p *publisher) parquetOnOwnConn(ctx context.Context, dir string, marts []*transforms.Model, reuse reuse) error {
 	if p.db == nil {
-		return p.parquet(ctx, p.conn, dir, marts)
+		return p.parquet(ctx, p.conn, dir, marts, reuse)
 	}
 	conn, err := p.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return p.parquet(ctx, conn, dir, marts)
+	return p.parquet(ctx, conn, dir, marts, reuse)
 }
 
 // parquet writes each mart as Parquet, partitioned by time_period where it
-// has one, for BI tools.
-func (p *publisher) parquet(ctx context.Context, conn *sql.Conn, dir string, marts []*transforms.Model) error {
+// has one, for BI tools. A mart in reuse.parquet is hard-linked from the
+// last version instead, or written if that fails.
+func (p *publisher) parquet(ctx context.Context, conn *sql.Conn, dir string, marts []*transforms.Model, reuse reuse) error {
 	for _, m := range marts {
 		n := martName(m)
 		out := filepath.Join(dir, n)
+		if from := reuse.parquet[n]; from != "" {
+			err := linkTree(from, out)
+			if err == nil {
+				continue
+			}
+			p.log.Warn().Err(err).Str("mart", n).Msg("could not link the last version's Parquet; writing it again")
+			if err := os.RemoveAll(out); err != nil {
+				return err
+			}
+		}
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return err
 		}

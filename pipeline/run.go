@@ -414,7 +414,11 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	}
 	r.progress("publish")
 	publishStart := time.Now()
-	p := &publisher{cfg: c, conn: conn, db: db, project: project, runID: sum.RunID, log: log, now: r.now}
+	p := &publisher{cfg: c, conn: conn, db: db, project: project, runID: sum.RunID, log: log, now: r.now,
+		outputs: map[string]string{}, rows: map[string]int64{}}
+	for _, m := range tres.Models {
+		p.outputs[m.Model], p.rows[m.Model] = m.Output, m.Rows
+	}
 	version, err := p.publish(ctx, sum)
 	r.progress("")
 	if err != nil {
