@@ -101,7 +101,7 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 		}
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT "check", status, coalesce(failing_rows, 0) FROM ops.checks WHERE run_id = ?`, last.Int64)
+	rows, err = tx.QueryContext(ctx, `SELECT "check", status, coalesce(failing_rows, 0), coalesce(fingerprint, '') FROM ops.checks WHERE run_id = ?`, last.Int64)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 	for rows.Next() {
 		var name string
 		var cr transforms.CheckResult
-		if err := rows.Scan(&name, &cr.Status, &cr.FailingRows); err != nil {
+		if err := rows.Scan(&name, &cr.Status, &cr.FailingRows, &cr.Fingerprint); err != nil {
 			return nil, err
 		}
 		st.Checks[name] = cr

@@ -470,14 +470,14 @@ func recordChecks(ctx context.Context, db interface {
 		return nil
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO ops.checks (run_id, "check", model, status, failing_rows, severity, description, checked_at, carried) VALUES `)
-	args := make([]any, 0, 8*len(res.Checks))
+	q.WriteString(`INSERT INTO ops.checks (run_id, "check", model, status, failing_rows, severity, description, checked_at, carried, fingerprint) VALUES `)
+	args := make([]any, 0, 9*len(res.Checks))
 	for i, cr := range res.Checks {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, now(), ?)")
-		args = append(args, runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description, cr.Carried)
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, now(), ?, ?)")
+		args = append(args, runID, cr.Check.Name, cr.Check.Model, cr.Status, cr.FailingRows, cr.Check.Severity, cr.Check.Description, cr.Carried, cr.Check.Fingerprint())
 	}
 	_, err := db.ExecContext(ctx, q.String(), args...)
 	return err

@@ -152,3 +152,78 @@ func TestBuildStagedKeepsReadersOfUnchangedModels(t *testing.T) {
 		last, lastGlobal = res, s.global
 	}
 }
+
+// TestCustomChecksCarryOnlyWhatTheyRead: Verify records which models a
+// custom check reads; a custom check that reads only kept models carries
+// its last result, one that reads a raw table runs every time, and no check
+// carries a result over from different SQL.
+func TestCustomChecksCarryOnlyWhatTheyRead(t *testing.T) {
+	ctx := context.Background()
+	db, err := warehouse.Open("", warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range []string{"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE TABLE raw.x AS SELECT 1 AS id"} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func(onlyModels string) *transforms.Project {
+		p, err := transforms.Load(fstest.MapFS{
+			"models/stg/a.sql":       {Data: []byte("-- depends: raw.x\n-- check: not_null id\nSELECT id FROM raw.x")},
+			"checks/only_models.sql": {Data: []byte(onlyModels)},
+			"checks/reads_raw.sql":   {Data: []byte("-- check: reads_raw\nSELECT * FROM stg.a WHERE id NOT IN (SELECT id FROM raw.x)")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Verify(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const first = "-- check: only_models\nSELECT * FROM stg.a WHERE id < 0"
+	p := load(first)
+	reads := map[string]string{}
+	for _, c := range p.Checks {
+		reads[c.Name] = strings.Join(c.Reads, " ")
+	}
+	if reads["only_models"] != "stg.a" || reads["reads_raw"] != "" {
+		t.Errorf("custom checks read %q and %q, want stg.a and nothing recorded (it reads raw.x)", reads["only_models"], reads["reads_raw"])
+	}
+	st := &transforms.State{Inputs: map[string]string{"raw.x": "1"}, Global: "g", Built: map[string]string{}, Checks: map[string]transforms.CheckResult{}}
+	res, err := p.Build(ctx, db, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range res.Models {
+		st.Built[m.Model] = m.Fingerprint
+	}
+	for _, c := range res.Checks {
+		st.Checks[c.Check.Name] = c
+	}
+	for _, tc := range []struct {
+		name    string
+		sql     string
+		carried string // checks carried, sorted
+	}{
+		{name: "the same checks on kept models", sql: first, carried: "not_null(stg.a.id) only_models"},
+		{name: "a check whose SQL changed runs again", sql: "-- check: only_models\nSELECT * FROM stg.a WHERE id < 1", carried: "not_null(stg.a.id)"},
+	} {
+		res, err := load(tc.sql).Build(ctx, db, st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var carried []string
+		for _, c := range res.Checks {
+			if c.Carried {
+				carried = append(carried, c.Check.Name)
+			}
+		}
+		sort.Strings(carried)
+		if got := strings.Join(carried, " "); got != tc.carried {
+			t.Errorf("%s: carried %q, want %q", tc.name, got, tc.carried)
+		}
+	}
+}

@@ -44,12 +44,16 @@ type Check struct {
 	Name  string
 	Model string // the model it checks, if any
 	// Reads lists the models a check declared in a model's header reads
-	// (the model, and a relationship's other model). It is nil for custom
-	// checks, which may read anything and so run on every run.
+	// (the model, and a relationship's other model). For a custom check,
+	// Project.Verify fills it in from the SQL where the check reads only
+	// models; nil means it may read anything, and runs on every run.
 	Reads       []string
 	Severity    string // "error" or "warn"
 	Description string
 	SQL         string // returns the failing rows
+	// Path is the file of a custom check (checks/*.sql); "" for a check
+	// declared in a model's header.
+	Path string
 }
 
 // Project is every model, in dependency order, and every check.
@@ -269,7 +273,7 @@ func parseCheck(model, spec string) ([]*Check, error) {
 
 // parseCustomCheck reads a checks/*.sql file.
 func parseCustomCheck(pth, text string) (*Check, error) {
-	c := &Check{Name: strings.TrimSuffix(path.Base(pth), ".sql"), Severity: "error", SQL: text}
+	c := &Check{Name: strings.TrimSuffix(path.Base(pth), ".sql"), Severity: "error", SQL: text, Path: pth}
 	for _, line := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(line)
 		if !strings.HasPrefix(t, "--") {

@@ -57,6 +57,15 @@ type CheckResult struct {
 	// Carried is true when the check read only models that were kept, so
 	// its result is the previous run's, not run again.
 	Carried bool
+	// Fingerprint identifies the check's SQL. A result is carried only
+	// from a run whose check had the same (see State.Checks).
+	Fingerprint string
+}
+
+// Fingerprint identifies a check's SQL: the caller records it with the
+// result and hands it back in State.Checks.
+func (c *Check) Fingerprint() string {
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(c.Name+"\n"+c.SQL)))[:32]
 }
 
 // State lets Build keep the tables of models whose inputs have not changed
@@ -75,8 +84,9 @@ type State struct {
 	Global string
 	// Built is each model's fingerprint as of the last committed run.
 	Built map[string]string
-	// Checks is each check's last result (by name); a check that reads
-	// only kept models is carried over from it instead of run.
+	// Checks is each check's last result (by name), with the Fingerprint
+	// of its SQL then; a check with the same SQL that reads only kept
+	// models is carried over from it instead of run.
 	Checks map[string]CheckResult
 	// Outputs is each model's Output as of the last committed run. A
 	// model missing from it is taken to have Output equal to Built.
@@ -147,7 +157,8 @@ type Progress func(i, n int, model string)
 
 // Verify compares each model's declared dependencies with the tables its
 // SQL reads, using DuckDB's parser, so a model can never run before an input
-// it forgot to declare.
+// it forgot to declare. It also records what each custom check reads
+// (Check.Reads), where that is only models.
 func (p *Project) Verify(ctx context.Context, db Execer) error {
 	var problems []string
 	for _, m := range p.Models {
@@ -167,6 +178,26 @@ func (p *Project) Verify(ctx context.Context, db Execer) error {
 		}
 		for d := range declared {
 			problems = append(problems, fmt.Sprintf("%s declares %s but does not read it", m.Path, d))
+		}
+	}
+	// A custom check that reads only models can be carried over like a
+	// model's own checks; one that reads anything else (a raw or ops
+	// table) keeps Reads nil and runs every time.
+	for _, c := range p.Checks {
+		if c.Path == "" {
+			continue // a model's own check: Reads come from its header
+		}
+		reads, err := tablesRead(ctx, db, c.SQL)
+		if err != nil {
+			return fmt.Errorf("%w: check %s: %v", ErrModel, c.Name, err)
+		}
+		c.Reads = nil
+		for _, r := range reads {
+			if p.Model(r) == nil {
+				c.Reads = nil
+				break
+			}
+			c.Reads = append(c.Reads, r)
 		}
 	}
 	if len(problems) > 0 {
@@ -349,7 +380,7 @@ func (p *Project) build(ctx context.Context, db Execer, st *State, progress Prog
 			res.Checks = append(res.Checks, prev)
 			continue
 		}
-		res.Checks = append(res.Checks, CheckResult{Check: c})
+		res.Checks = append(res.Checks, CheckResult{Check: c, Fingerprint: c.Fingerprint()})
 		pending = append(pending, len(res.Checks)-1)
 	}
 	for len(pending) > 0 {
@@ -449,7 +480,8 @@ func runChecks(ctx context.Context, db Execer, checks []CheckResult, idx []int, 
 }
 
 // carried returns the previous result of a check that reads only models
-// kept or rebuilt unchanged. Custom checks (no Reads) and checks that errored last time are
+// kept or rebuilt unchanged, and whose SQL is the same as then. Checks that
+// may read anything (no Reads) and checks that errored last time are
 // always run again.
 func (st *State) carried(c *Check, same map[string]bool) (CheckResult, bool) {
 	if st == nil || len(c.Reads) == 0 {
@@ -461,10 +493,10 @@ func (st *State) carried(c *Check, same map[string]bool) (CheckResult, bool) {
 		}
 	}
 	prev, ok := st.Checks[c.Name]
-	if !ok || prev.Status == "error" {
+	if !ok || prev.Status == "error" || prev.Fingerprint != c.Fingerprint() {
 		return CheckResult{}, false
 	}
-	return CheckResult{Check: c, Status: prev.Status, FailingRows: prev.FailingRows, Carried: true}, true
+	return CheckResult{Check: c, Status: prev.Status, FailingRows: prev.FailingRows, Carried: true, Fingerprint: prev.Fingerprint}, true
 }
 
 // tableExists reports whether schema.table exists.

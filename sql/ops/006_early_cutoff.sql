@@ -9,3 +9,6 @@ ALTER TABLE ops.models ADD COLUMN IF NOT EXISTS unchanged BOOLEAN;
 ALTER TABLE ops.models ADD COLUMN IF NOT EXISTS output VARCHAR;
 ALTER TABLE ops.models ADD COLUMN IF NOT EXISTS content VARCHAR;
 ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS transform_global VARCHAR;
+-- The fingerprint of each check's SQL: a result is carried over only to a
+-- run whose check is the same.
+ALTER TABLE ops.checks ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
