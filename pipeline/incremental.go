@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math/big"
+	"strconv"
 	"strings"
 
 	edwhsql "github.com/edwh/edwh/sql"
@@ -27,7 +30,7 @@ import (
 //     macros every model may call.
 func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c *Config, s Secret) (*transforms.State, error) {
 	st := &transforms.State{Inputs: map[string]string{}, Built: map[string]string{}, Checks: map[string]transforms.CheckResult{},
-		Outputs: map[string]string{}, Contents: map[string]string{}}
+		Outputs: map[string]string{}, Contents: map[string]string{}, Appended: map[string]string{}}
 
 	g := sha256.New()
 	fmt.Fprintf(g, "la %d key %s\n", c.LACode, s.Fingerprint())
@@ -53,7 +56,9 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 		var q string
 		switch schema {
 		case "raw":
-			q = "SELECT CAST(count(*) AS VARCHAR) || ':' || CAST(coalesce(sum(hash(_load_id)), 0) AS VARCHAR) FROM " + ident
+			// The largest load id lets the next run find the rows added
+			// since (Appended, below).
+			q = "SELECT CAST(count(*) AS VARCHAR) || ':' || CAST(coalesce(sum(hash(_load_id)), 0) AS VARCHAR) || ':' || CAST(coalesce(max(_load_id), 0) AS VARCHAR) FROM " + ident
 		case "ops":
 			q = "SELECT md5(coalesce(string_agg(CAST(t AS VARCHAR), '|' ORDER BY CAST(t AS VARCHAR)), '')) FROM " + ident + " t"
 		default:
@@ -76,11 +81,16 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 	if !last.Valid {
 		return st, nil
 	}
-	var global sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT transform_global FROM ops.runs WHERE run_id = ?`, last.Int64).Scan(&global); err != nil && err != sql.ErrNoRows {
+	var global, lastInputs sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT transform_global, transform_inputs FROM ops.runs WHERE run_id = ?`, last.Int64).Scan(&global, &lastInputs); err != nil && err != sql.ErrNoRows {
 		return nil, err
 	}
 	st.LastGlobal = global.String
+	if lastInputs.Valid && json.Unmarshal([]byte(lastInputs.String), &st.LastInputs) == nil {
+		if err := appended(ctx, tx, st); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT model, fingerprint, coalesce(output, ''), coalesce(content, '')
 		FROM ops.models WHERE run_id = ? AND fingerprint IS NOT NULL`, last.Int64)
 	if err != nil {
@@ -115,4 +125,54 @@ func incrementalState(ctx context.Context, tx *sql.Tx, p *transforms.Project, c 
 		st.Checks[name] = cr
 	}
 	return st, rows.Err()
+}
+
+// appended finds the raw inputs that only grew since the last run: rows
+// are added to a raw table only by loads, with load ids that only go up,
+// so a table grew only if the rows with a load id above the last run's
+// largest account for the whole change of its row count and load id hash
+// sum. For those, Appended selects the new rows.
+func appended(ctx context.Context, tx *sql.Tx, st *transforms.State) error {
+	for name, now := range st.Inputs {
+		then := st.LastInputs[name]
+		if !strings.HasPrefix(name, "raw.") || then == "" || then == now {
+			continue
+		}
+		t, ok1 := parseRawFingerprint(then)
+		n, ok2 := parseRawFingerprint(now)
+		if !ok1 || !ok2 {
+			continue
+		}
+		schema, table, _ := strings.Cut(name, ".")
+		var count int64
+		var sum string
+		q := "SELECT count(*), CAST(coalesce(sum(hash(_load_id)), 0) AS VARCHAR) FROM " + quoteIdent(schema) + "." + quoteIdent(table) + " WHERE _load_id > ?"
+		if err := tx.QueryRowContext(ctx, q, t.maxLoad).Scan(&count, &sum); err != nil {
+			return err
+		}
+		added, ok := new(big.Int).SetString(sum, 10)
+		if !ok || t.rows+count != n.rows || new(big.Int).Add(t.sum, added).Cmp(n.sum) != 0 {
+			continue // rows went as well as came: rebuilt whole
+		}
+		st.Appended[name] = fmt.Sprintf("_load_id > %d", t.maxLoad)
+	}
+	return nil
+}
+
+type rawFingerprint struct {
+	rows    int64
+	sum     *big.Int
+	maxLoad int64
+}
+
+// parseRawFingerprint reads "rows:sum of load id hashes:largest load id".
+func parseRawFingerprint(s string) (rawFingerprint, bool) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return rawFingerprint{}, false
+	}
+	rows, err1 := strconv.ParseInt(parts[0], 10, 64)
+	sum, ok := new(big.Int).SetString(parts[1], 10)
+	maxLoad, err2 := strconv.ParseInt(parts[2], 10, 64)
+	return rawFingerprint{rows, sum, maxLoad}, err1 == nil && ok && err2 == nil
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -81,13 +82,16 @@ type Summary struct {
 	// ModelsUnchanged were rebuilt and came out with the same rows as the
 	// last run's table, which stays (so the models reading them are kept).
 	ModelsUnchanged int
-	ChecksRun       int
-	ChecksCarried   int // of which carried from the last run: they read only kept models
-	ChecksFailed    []string
-	ChecksWarned    []string
-	Refused         []string // one line per refused file: path and reason
-	Published       string   // publish/ version, when one was written
-	PublishDir      string
+	// ModelsPartial were rebuilt only for the partitions (census dates,
+	// pupils) the new rows fall in (transforms.Partition).
+	ModelsPartial int
+	ChecksRun     int
+	ChecksCarried int // of which carried from the last run: they read only kept models
+	ChecksFailed  []string
+	ChecksWarned  []string
+	Refused       []string // one line per refused file: path and reason
+	Published     string   // publish/ version, when one was written
+	PublishDir    string
 	// Phases times each step of the run, in order.
 	Phases []Phase
 	Err    error
@@ -334,6 +338,8 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 			sum.ModelsKept++
 		case m.Unchanged:
 			sum.ModelsUnchanged++
+		case m.Partial:
+			sum.ModelsPartial++
 		}
 	}
 	sum.ChecksRun = len(tres.Checks)
@@ -372,21 +378,25 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	}
 	if len(tres.Models) > 0 {
 		var q strings.Builder
-		q.WriteString(`INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint, unchanged, output, content) VALUES `)
+		q.WriteString(`INSERT INTO ops.models (run_id, model, rows, seconds, built_at, kept, fingerprint, unchanged, output, content, partial) VALUES `)
 		var args []any
 		for i, m := range tres.Models {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?, ?, now(), ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''))")
-			args = append(args, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint, m.Unchanged, m.Output, m.Content)
+			q.WriteString("(?, ?, ?, ?, now(), ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''), ?)")
+			args = append(args, sum.RunID, m.Model, m.Rows, m.Seconds, m.Kept, m.Fingerprint, m.Unchanged, m.Output, m.Content, m.Partial)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
 	}
 	if prev != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE ops.runs SET transform_global = ? WHERE run_id = ?`, prev.Global, sum.RunID); err != nil {
+		inputs, err := json.Marshal(prev.Inputs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ops.runs SET transform_global = ?, transform_inputs = ? WHERE run_id = ?`, prev.Global, string(inputs), sum.RunID); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@
 //	-- check: unique pupil_key, time_period
 //	-- check: accepted_values sen_status = 'EHC plan', 'SEN support', 'No SEN'
 //	-- check: relationships urn -> stg.schools.urn (warn)
+//	-- partition: census_date
 //
 // The declared dependencies are checked against the tables the SQL really
 // reads (from DuckDB's own parse tree), so the order can be trusted. A check
@@ -17,7 +18,8 @@
 // default) fails the run before anything is published, "(warn)" only
 // reports. Custom checks are .sql files under sql/checks/ holding a query
 // that returns the failing rows, with "-- check: name", "-- severity:" and
-// "-- description:" lines.
+// "-- description:" lines. A partition directive lets a run rebuild only
+// the partitions of a model that new input rows fall in (see Partition).
 package transforms
 
 import (
@@ -37,6 +39,8 @@ type Model struct {
 	Description string
 	Depends     []string
 	Checks      []*Check
+	// Partition is the model's "-- partition:" directive, or nil.
+	Partition *Partition
 }
 
 // Check is one data check.
@@ -143,6 +147,12 @@ func parseModel(pth, text string) (*Model, error) {
 					m.Depends = append(m.Depends, d)
 				}
 			}
+		case strings.HasPrefix(t, "partition:"):
+			pt, err := parsePartition(strings.TrimPrefix(t, "partition:"))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrModel, pth, err)
+			}
+			m.Partition = pt
 		case strings.HasPrefix(t, "check:"):
 			cs, err := parseCheck(m.Name, strings.TrimSpace(strings.TrimPrefix(t, "check:")))
 			if err != nil {

@@ -51,6 +51,12 @@ func TestLoadRejects(t *testing.T) {
 		{"unknown check", fstest.MapFS{
 			"models/stg/a.sql": {Data: []byte("-- check: positive x\nSELECT 1 AS x")},
 		}, "unknown check"},
+		{"partition without a column", fstest.MapFS{
+			"models/stg/a.sql": {Data: []byte("-- depends: raw.x\n-- partition: part -> \nSELECT 1 AS part")},
+		}, "partition is"},
+		{"partition column not an identifier", fstest.MapFS{
+			"models/stg/a.sql": {Data: []byte("-- depends: raw.x\n-- partition: part; DROP TABLE x\nSELECT 1 AS part")},
+		}, "partition is"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

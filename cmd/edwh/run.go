@@ -96,6 +96,9 @@ func printSummary(w io.Writer, c *pipeline.Config, s *pipeline.Summary) {
 		if s.ModelsUnchanged > 0 {
 			fmt.Fprintf(w, "; %d rebuilt with the same rows as before", s.ModelsUnchanged)
 		}
+		if s.ModelsPartial > 0 {
+			fmt.Fprintf(w, "; %d rebuilt only for the census dates or pupils new rows touch", s.ModelsPartial)
+		}
 		fmt.Fprintln(w)
 	}
 	if s.ChecksRun > 0 {

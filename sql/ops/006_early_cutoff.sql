@@ -12,3 +12,8 @@ ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS transform_global VARCHAR;
 -- The fingerprint of each check's SQL: a result is carried over only to a
 -- run whose check is the same.
 ALTER TABLE ops.checks ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
+-- The fingerprints of the raw and ops tables the run's models read, so the
+-- next run can tell a raw table that only grew (transforms.State.Appended).
+ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS transform_inputs VARCHAR;
+-- partial marks a model rebuilt only for the partitions new rows fall in.
+ALTER TABLE ops.models ADD COLUMN IF NOT EXISTS partial BOOLEAN;

@@ -11,6 +11,7 @@
 -- FSM flags of the census terms loaded for the pupil in this and the five
 -- previous academic years.
 -- depends: stg.census
+-- partition: upn -> pupil_key = edwh_pupil_key(v)
 -- check: not_null pupil_key, time_period, academic_year, sen_status
 -- check: unique pupil_key, time_period
 -- check: accepted_values sen_status = 'EHC plan', 'SEN support', 'No SEN'

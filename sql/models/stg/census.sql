@@ -4,6 +4,7 @@
 -- by LAESTAB gets its URN and the other way round. Also derives the academic
 -- year and term of each census.
 -- depends: raw.census, stg.schools
+-- partition: census_date
 -- check: not_null upn, census_date, time_period, term
 -- check: unique upn, census_date, laestab, urn
 -- check: accepted_values term = 'autumn', 'spring', 'summer'
