@@ -391,8 +391,21 @@ func TestKillDuringASecondRunKeepsThePreviousPublish(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if n := queryInt(t, db, `SELECT count(*) FROM duckdb_tables() WHERE suffix(table_name, '`+transforms.StageSuffix+`')`); n != 0 {
-				t.Errorf("%d staged tables left after the rerun", n)
+			var left []string
+			rows, err := db.Query(`SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var n string
+				rows.Scan(&n)
+				if transforms.IsStaged(n) {
+					left = append(left, n)
+				}
+			}
+			rows.Close()
+			if len(left) != 0 {
+				t.Errorf("staged tables or views left after the rerun: %v", left)
 			}
 		})
 	}
@@ -466,7 +479,7 @@ func modelTables(t *testing.T, c *pipeline.Config) string {
 	for rows.Next() {
 		var n string
 		rows.Scan(&n)
-		if !strings.HasSuffix(n, transforms.StageSuffix) {
+		if !transforms.IsStaged(n) {
 			names = append(names, n)
 		}
 	}

@@ -71,6 +71,18 @@ const (
 	inputSuffix    = "__input"
 )
 
+// IsStaged reports whether a table or view name is one a build makes
+// beside a model's table (StageSuffix and a partitioned build's), which
+// the next Swap or DropStaged removes: never a model's own table.
+func IsStaged(name string) bool {
+	for _, s := range []string{StageSuffix, inputSuffix, deltaSuffix, affectedSuffix} {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // buildPartition rebuilds model m by partition, if it can: it returns nil
 // (and has changed nothing) when m must be rebuilt whole. changed says,
 // for each of m's inputs that differs from the last run, its value then.
