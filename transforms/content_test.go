@@ -8,7 +8,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/edwh/edwh/pipeline/warehouse"
 	"github.com/edwh/edwh/transforms"
 )
 
@@ -20,18 +19,8 @@ import (
 // build would give.
 func TestBuildStagedKeepsReadersOfUnchangedModels(t *testing.T) {
 	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, s := range []string{"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart",
-		"CREATE TABLE raw.x AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c')) t(id, v)"} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := memDB(t, "CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart",
+		"CREATE TABLE raw.x AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c')) t(id, v)")
 	const distinctIDs = "-- depends: stg.a\n-- check: unique id\nSELECT DISTINCT id FROM stg.a"
 	project := func(bSQL string) *transforms.Project {
 		p, err := transforms.Load(fstest.MapFS{
@@ -85,31 +74,12 @@ func TestBuildStagedKeepsReadersOfUnchangedModels(t *testing.T) {
 		if s.change != "" {
 			rawFP = fmt.Sprint(i) // raw.x's fingerprint changes with it
 		}
-		st := &transforms.State{Inputs: map[string]string{"raw.x": rawFP}, Global: s.global, LastGlobal: lastGlobal,
-			Built: map[string]string{}, Outputs: map[string]string{}, Contents: map[string]string{},
-			Checks: map[string]transforms.CheckResult{}}
-		if last != nil {
-			for _, m := range last.Models {
-				st.Built[m.Model], st.Outputs[m.Model], st.Contents[m.Model] = m.Fingerprint, m.Output, m.Content
-			}
-			for _, c := range last.Checks {
-				st.Checks[c.Check.Name] = c
-			}
-		}
+		st := nextState(last, map[string]string{"raw.x": rawFP}, s.global, lastGlobal)
 		res, err := p.BuildStaged(ctx, db, st, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
-		tx, err := db.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Swap(ctx, tx, res); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		swapIn(t, db, p, res)
 		var kept, unchanged []string
 		for _, m := range res.Models {
 			if m.Kept {
@@ -159,16 +129,7 @@ func TestBuildStagedKeepsReadersOfUnchangedModels(t *testing.T) {
 // carries a result over from different SQL.
 func TestCustomChecksCarryOnlyWhatTheyRead(t *testing.T) {
 	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range []string{"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE TABLE raw.x AS SELECT 1 AS id"} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := memDB(t, "CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE TABLE raw.x AS SELECT 1 AS id")
 	load := func(onlyModels string) *transforms.Project {
 		p, err := transforms.Load(fstest.MapFS{
 			"models/stg/a.sql":       {Data: []byte("-- depends: raw.x\n-- check: not_null id\nSELECT id FROM raw.x")},

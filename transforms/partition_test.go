@@ -7,7 +7,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/edwh/edwh/pipeline/warehouse"
 	"github.com/edwh/edwh/transforms"
 )
 
@@ -20,21 +19,11 @@ import (
 // change that is not an append.
 func TestBuildByPartitionMatchesFullBuild(t *testing.T) {
 	ctx := context.Background()
-	db, err := warehouse.Open("", warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, s := range []string{"CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart",
+	db := memDB(t, "CREATE SCHEMA raw", "CREATE SCHEMA stg", "CREATE SCHEMA mart",
 		"CREATE TABLE raw.x (_load_id INTEGER, part INTEGER, id INTEGER, v INTEGER)",
 		"INSERT INTO raw.x VALUES (1, 1, 1, 10), (1, 1, 2, 20), (1, 2, 1, 5)",
 		// Other partitions and ids, so that most of the input stays as it is.
-		"INSERT INTO raw.x SELECT 1, 10 + i % 10, 100 + i, i FROM range(40) t(i)"} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+		"INSERT INTO raw.x SELECT 1, 10 + i % 10, 100 + i, i FROM range(40) t(i)")
 	const (
 		aSQL = "SELECT part, id, max(v) AS v FROM raw.x GROUP BY part, id"
 		bSQL = "SELECT 'k' || id AS key, count(*) AS parts, sum(v) AS total FROM stg.a GROUP BY id"
@@ -74,19 +63,10 @@ func TestBuildByPartitionMatchesFullBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		st := &transforms.State{Inputs: map[string]string{"raw.x": fmt.Sprint(i)}, Global: "g", LastGlobal: "g",
-			LastInputs: lastInputs, Appended: map[string]string{},
-			Built: map[string]string{}, Outputs: map[string]string{}, Contents: map[string]string{}, Checks: map[string]transforms.CheckResult{}}
+		st := nextState(last, map[string]string{"raw.x": fmt.Sprint(i)}, "g", "g")
+		st.LastInputs = lastInputs
 		if s.append {
 			st.Appended["raw.x"] = fmt.Sprintf("_load_id > %d", maxLoad)
-		}
-		if last != nil {
-			for _, m := range last.Models {
-				st.Built[m.Model], st.Outputs[m.Model], st.Contents[m.Model] = m.Fingerprint, m.Output, m.Content
-			}
-			for _, c := range last.Checks {
-				st.Checks[c.Check.Name] = c
-			}
 		}
 		res, err := p.BuildStaged(ctx, db, st, nil)
 		if err != nil {
@@ -97,16 +77,7 @@ func TestBuildByPartitionMatchesFullBuild(t *testing.T) {
 				t.Errorf("%s: check %s %s (%v)", s.name, c.Check.Name, c.Status, c.Err)
 			}
 		}
-		tx, err := db.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Swap(ctx, tx, res); err != nil {
-			t.Fatalf("%s: %v", s.name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		swapIn(t, db, p, res)
 		var how []string
 		for _, m := range res.Models {
 			switch {
