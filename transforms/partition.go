@@ -84,8 +84,8 @@ func IsStaged(name string) bool {
 }
 
 // buildPartition rebuilds model m by partition, if it can: it returns nil
-// (and has changed nothing) when m must be rebuilt whole. changed says,
-// for each of m's inputs that differs from the last run, its value then.
+// (and leaves nothing behind) when m must be rebuilt whole. On success it
+// sets mr's Rows, Content, and Unchanged or Partial.
 func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult) (*partial, error) {
 	pt, st, db := m.Partition, b.st, b.db
 	// Exactly one input changed, and nothing else: the fingerprint the
@@ -168,7 +168,9 @@ func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult)
 	if dcols, err := columnsOf(ctx, db, p.delta); err != nil || dcols != cols {
 		// Not the table's columns: the SQL broke its promise, or the
 		// table is not what the fingerprints say. Build it whole.
-		b.dropPartition(ctx, m.Name)
+		if derr := b.dropPartition(ctx, m.Name); err == nil {
+			err = derr
+		}
 		return nil, err
 	}
 	var total int64
