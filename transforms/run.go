@@ -384,11 +384,8 @@ func (p *Project) build(ctx context.Context, db Execer, st *State, progress Prog
 				return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
 			}
 			mr.Output = mr.Fingerprint
-			if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
-				return res, err
-			}
 		}
-		if mr.Kept {
+		if byPartition == nil { // a partitioned build counts its own rows
 			if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
 				return res, err
 			}
