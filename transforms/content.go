@@ -51,15 +51,15 @@ func sameContent(ctx context.Context, db Execer, model, staged string, rows int6
 		if n != rows || old != cols {
 			return false, "", nil
 		}
-		sum, err := rowHashSum(ctx, db, model)
+		_, sum, err := countAndSum(ctx, db, model)
 		if err != nil {
 			return false, "", err
 		}
 		last = content(n, old, sum)
-	} else if lastRows, lastCols, ok := parseContent(last); !ok || lastRows != rows || lastCols != cols {
+	} else if lastRows, lastCols, _, ok := parseContent(last); !ok || lastRows != rows || lastCols != cols {
 		return false, "", nil
 	}
-	sum, err := rowHashSum(ctx, db, staged)
+	_, sum, err := countAndSum(ctx, db, staged)
 	if err != nil {
 		return false, "", err
 	}
@@ -71,15 +71,16 @@ func content(rows int64, cols, sum string) string {
 	return fmt.Sprintf("%d|%s|%s", rows, cols, sum)
 }
 
-// parseContent splits a Content into its row count and columns.
-func parseContent(c string) (rows int64, cols string, ok bool) {
+// parseContent splits a Content into its row count, columns and sum of
+// row hashes.
+func parseContent(c string) (rows int64, cols, sum string, ok bool) {
 	n, rest, ok1 := strings.Cut(c, "|")
 	i := strings.LastIndexByte(rest, '|')
 	if !ok1 || i < 0 {
-		return 0, "", false
+		return 0, "", "", false
 	}
 	rows, err := strconv.ParseInt(n, 10, 64)
-	return rows, rest[:i], err == nil
+	return rows, rest[:i], rest[i+1:], err == nil
 }
 
 // columnsOf lists a table's column names and types, in order.
@@ -91,11 +92,13 @@ func columnsOf(ctx context.Context, db Execer, table string) (string, error) {
 	return cols, err
 }
 
-// rowHashSum sums DuckDB's hash of every row of a table (an edwh model's
-// name, never user input). The row is the table's alias, a struct of its
-// columns; the alias is one no model names a column.
-func rowHashSum(ctx context.Context, db Execer, table string) (string, error) {
+// countAndSum counts the rows of a table (an edwh model's name, never user
+// input) or of a parenthesised query, and sums DuckDB's hash of each whole
+// row. The row is the alias, a struct of its columns; the alias is one no
+// model names a column.
+func countAndSum(ctx context.Context, db Execer, from string) (int64, string, error) {
+	var n int64
 	var sum string
-	err := db.QueryRowContext(ctx, "SELECT CAST(coalesce(sum(hash(edwh_whole_row)), 0) AS VARCHAR) FROM "+table+" AS edwh_whole_row").Scan(&sum)
-	return sum, err
+	err := db.QueryRowContext(ctx, "SELECT count(*), CAST(coalesce(sum(hash(edwh_whole_row)), 0) AS VARCHAR) FROM "+from+" AS edwh_whole_row").Scan(&n, &sum)
+	return n, sum, err
 }

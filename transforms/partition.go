@@ -2,8 +2,6 @@ package transforms
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -94,10 +92,9 @@ func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult)
 	var changed string
 	was := map[string]string{}
 	for _, d := range m.Depends {
-		now, ok := b.out[d]
-		then := st.output(d)
-		if !ok {
-			now, then = st.Inputs[d], st.LastInputs[d]
+		now, then := st.Inputs[d], st.LastInputs[d] // a raw or ops table
+		if out, ok := b.out[d]; ok {                // a model
+			now, then = out, st.output(d)
 		}
 		if now == then && then != "" {
 			continue
@@ -181,9 +178,8 @@ func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult)
 	// The table's Content follows from the last one: the sum of row
 	// hashes is a sum, so the old partitions' part is taken off and the
 	// delta's added.
-	if lastRows, lastCols, ok := parseContent(st.Contents[m.Name]); ok && lastRows == total && lastCols == cols {
-		last := st.Contents[m.Name]
-		s, ok1 := new(big.Int).SetString(last[strings.LastIndexByte(last, '|')+1:], 10)
+	if lastRows, lastCols, lastSum, ok := parseContent(st.Contents[m.Name]); ok && lastRows == total && lastCols == cols {
+		s, ok1 := new(big.Int).SetString(lastSum, 10)
 		o, ok2 := new(big.Int).SetString(oldSum, 10)
 		n, ok3 := new(big.Int).SetString(newSum, 10)
 		if ok1 && ok2 && ok3 {
@@ -206,40 +202,7 @@ func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult)
 	return p, nil
 }
 
-// countAndSum counts a table's (or a parenthesised query's) rows and sums
-// their hashes, as sameContent does.
-func countAndSum(ctx context.Context, db Execer, from string) (int64, string, error) {
-	var n int64
-	var sum string
-	err := db.QueryRowContext(ctx, "SELECT count(*), CAST(coalesce(sum(hash(edwh_whole_row)), 0) AS VARCHAR) FROM "+from+" AS edwh_whole_row").Scan(&n, &sum)
-	return n, sum, err
-}
-
-// dropPartition drops what a partitioned build of model left: the views
-// first, then the tables.
+// dropPartition drops what a partitioned build of model left.
 func (b *builder) dropPartition(ctx context.Context, model string) error {
-	return dropStagedObjects(ctx, b.db, model, []string{StageSuffix, inputSuffix}, []string{deltaSuffix, affectedSuffix})
-}
-
-// dropStagedObjects drops the views model+viewSuffixes and the tables
-// model+tableSuffixes that exist, whichever kind each name is.
-func dropStagedObjects(ctx context.Context, db Execer, model string, viewSuffixes, tableSuffixes []string) error {
-	for _, s := range append(append([]string(nil), viewSuffixes...), tableSuffixes...) {
-		name := model + s
-		schema, table, _ := strings.Cut(name, ".")
-		var kind string
-		err := db.QueryRowContext(ctx, `SELECT 'VIEW' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = ? AND view_name = ? AND NOT internal
-			UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?`,
-			schema, table, schema, table).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // neither exists
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := db.ExecContext(ctx, "DROP "+kind+" IF EXISTS "+name); err != nil {
-			return err
-		}
-	}
-	return nil
+	return dropExisting(ctx, b.db, model+StageSuffix, model+inputSuffix, model+deltaSuffix, model+affectedSuffix)
 }

@@ -481,7 +481,7 @@ func (p *Project) Swap(ctx context.Context, db Execer, res *Result) error {
 					return fmt.Errorf("putting the partitions of model %s in place: %w", m.Model, err)
 				}
 			}
-			if err := dropStagedObjects(ctx, db, m.Model, []string{inputSuffix}, []string{deltaSuffix, affectedSuffix}); err != nil {
+			if err := dropExisting(ctx, db, m.Model+inputSuffix, m.Model+deltaSuffix, m.Model+affectedSuffix); err != nil {
 				return err
 			}
 			continue
@@ -502,13 +502,23 @@ func (p *Project) Swap(ctx context.Context, db Execer, res *Result) error {
 // DropStaged drops every staged table: those of a run that failed, or was
 // killed before Swap.
 func (p *Project) DropStaged(ctx context.Context, db Execer) error {
-	// One look at the catalog for what is there: a query per model and
-	// suffix cost 0.2 s a run on an LA's data, where there is nothing.
-	wanted := map[string]bool{}
+	var names []string
 	for _, m := range p.Models {
 		for _, s := range []string{StageSuffix, inputSuffix, deltaSuffix, affectedSuffix} {
-			wanted[m.Name+s] = true
+			names = append(names, m.Name+s)
 		}
+	}
+	return dropExisting(ctx, db, names...)
+}
+
+// dropExisting drops those of the named tables and views (schema.name)
+// that exist, views first, since they read the tables. One look at the
+// catalog finds them: a query per name cost 0.2 s a run on an LA's data,
+// where there is usually nothing to drop.
+func dropExisting(ctx context.Context, db Execer, names ...string) error {
+	wanted := map[string]bool{}
+	for _, n := range names {
+		wanted[n] = true
 	}
 	var found string
 	if err := db.QueryRowContext(ctx, `SELECT coalesce(string_agg(kind || ' ' || name, '|' ORDER BY kind DESC), '') FROM (
@@ -517,7 +527,6 @@ func (p *Project) DropStaged(ctx context.Context, db Execer) error {
 		SELECT 'TABLE', schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = current_database() AND table_name LIKE '%\_\_%' ESCAPE '\')`).Scan(&found); err != nil {
 		return err
 	}
-	// Views first (ORDER BY kind DESC): they read the tables.
 	for _, f := range strings.Split(found, "|") {
 		kind, name, ok := strings.Cut(f, " ")
 		if !ok || !wanted[name] {
