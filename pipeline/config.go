@@ -54,6 +54,12 @@ type Config struct {
 	// 64 MiB or more, which DuckDB reads on every thread, loads alone.
 	// 1 loads one file at a time.
 	IngestWorkers int `yaml:"ingest_workers"`
+	// TransformWorkers is how many models are built side by side, each on
+	// its own connection, once the models they read are built (2). Most of
+	// an LA's tables are smaller than one DuckDB row group, which DuckDB
+	// scans on one thread, so one model at a time left a core idle. 1
+	// builds one model at a time.
+	TransformWorkers int `yaml:"transform_workers"`
 	// Parameters override the defaults of Parameters (see params.go).
 	Parameters map[string]float64 `yaml:"parameters"`
 	// Programmes sets, per programme of the interventions register, the
@@ -153,6 +159,10 @@ func LoadConfig(path string) (*Config, error) {
 // ingest_workers says otherwise.
 const defaultIngestWorkers = 2
 
+// defaultTransformWorkers is how many models are built side by side unless
+// transform_workers says otherwise.
+const defaultTransformWorkers = 2
+
 func (c *Config) setDefaults() {
 	def := func(s *string, v string) {
 		if *s == "" {
@@ -176,6 +186,9 @@ func (c *Config) setDefaults() {
 	if c.IngestWorkers == 0 {
 		c.IngestWorkers = defaultIngestWorkers
 	}
+	if c.TransformWorkers == 0 {
+		c.TransformWorkers = defaultTransformWorkers
+	}
 	c.Schedule.setDefaults()
 }
 
@@ -185,6 +198,9 @@ func (c *Config) validate(path string) error {
 	}
 	if c.IngestWorkers < 1 {
 		return fmt.Errorf("%w: %s: ingest_workers must be at least 1", ErrConfig, path)
+	}
+	if c.TransformWorkers < 1 {
+		return fmt.Errorf("%w: %s: transform_workers must be at least 1", ErrConfig, path)
 	}
 	if c.SuppressBelow < 1 {
 		return fmt.Errorf("%w: %s: suppress_below must be at least 1", ErrConfig, path)

@@ -323,7 +323,16 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	if err := setup.Commit(); err != nil {
 		return err
 	}
-	tres, err := project.BuildStaged(ctx, conn, prev, func(i, n int, m string) {
+	conns := []transforms.Execer{conn}
+	for range c.TransformWorkers - 1 {
+		more, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer more.Close()
+		conns = append(conns, more)
+	}
+	tres, err := project.BuildStagedOn(ctx, conns, prev, func(i, n int, m string) {
 		r.progress("transform %d/%d %s", i+1, n, m)
 		failpoint("transform", i+1)
 	})

@@ -84,7 +84,8 @@ func IsStaged(name string) bool {
 // buildPartition rebuilds model m by partition, if it can: it returns nil
 // (and leaves nothing behind) when m must be rebuilt whole. On success it
 // sets mr's Rows, Content, and Unchanged or Partial.
-func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult) (*partial, error) {
+func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, error) {
+	m := b.m
 	pt, st, db := m.Partition, b.st, b.db
 	// Exactly one input changed, and nothing else: the fingerprint the
 	// model would have with that input as it was is the one it was built
@@ -203,6 +204,6 @@ func (b *builder) buildPartition(ctx context.Context, m *Model, mr *ModelResult)
 }
 
 // dropPartition drops what a partitioned build of model left.
-func (b *builder) dropPartition(ctx context.Context, model string) error {
+func (b *job) dropPartition(ctx context.Context, model string) error {
 	return dropExisting(ctx, b.db, model+StageSuffix, model+inputSuffix, model+deltaSuffix, model+affectedSuffix)
 }

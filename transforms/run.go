@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -303,7 +304,7 @@ func (p *Project) Run(ctx context.Context, db Execer, progress Progress) (*Resul
 // changed since the run st describes (nil: build everything), and carries
 // over the results of checks that read only kept models.
 func (p *Project) Build(ctx context.Context, db Execer, st *State, progress Progress) (*Result, error) {
-	return p.build(ctx, db, st, progress, false)
+	return p.build(ctx, []Execer{db}, st, progress, false)
 }
 
 // StageSuffix names the staged table of a model being rebuilt by
@@ -324,14 +325,34 @@ const StageSuffix = "__build"
 // after 1.4.3), and joins and aggregates over it ran up to eight times
 // slower than on the same table committed.
 func (p *Project) BuildStaged(ctx context.Context, db Execer, st *State, progress Progress) (*Result, error) {
-	return p.build(ctx, db, st, progress, true)
+	return p.build(ctx, []Execer{db}, st, progress, true)
 }
 
-// builder is one run of build: what it has settled so far.
+// BuildStagedOn is BuildStaged on several connections to one database
+// (none in a transaction): a model is built as soon as the models it reads
+// are, on whichever connection is free, and the checks are shared out
+// among them too. The result is the same as BuildStaged's on one of them;
+// only the time differs.
+//
+// Why: on an LA's data most tables are smaller than one of DuckDB's row
+// groups (122,880 rows), and DuckDB gives a scan one thread per row group,
+// so one model at a time left a core idle for much of the transform.
+func (p *Project) BuildStagedOn(ctx context.Context, conns []Execer, st *State, progress Progress) (*Result, error) {
+	if len(conns) == 0 {
+		return nil, errors.New("transforms: BuildStagedOn needs a connection")
+	}
+	return p.build(ctx, conns, st, progress, true)
+}
+
+// builder is one run of build: what it has settled so far. Only build's
+// own goroutine reads or writes it; each model is built from a job, which
+// holds a copy of what the model may read.
 type builder struct {
 	p        *Project
-	db       Execer
 	st       *State
+	staged   bool
+	compare  bool                // compare rebuilt models with their last build
+	readers  map[string]bool     // models some other model reads
 	out      map[string]string   // each model's Output so far
 	partials map[string]*partial // models rebuilt by partition
 	// rename rewrites SQL to read the staged tables of the models rebuilt
@@ -339,91 +360,169 @@ type builder struct {
 	rename func(string) string
 }
 
-func (p *Project) build(ctx context.Context, db Execer, st *State, progress Progress, staged bool) (*Result, error) {
+// job is one model's build, on its own connection. out and partials hold
+// the entries of the models m reads, all settled before the job starts.
+type job struct {
+	*builder // p, st, staged, compare and readers only
+	db       Execer
+	m        *Model
+	out      map[string]string
+	partials map[string]*partial
+	rename   func(string) string
+}
+
+func (b *builder) job(m *Model, db Execer) *job {
+	j := &job{builder: b, db: db, m: m, out: map[string]string{}, partials: map[string]*partial{}, rename: b.rename}
+	for _, d := range m.Depends {
+		if o, ok := b.out[d]; ok {
+			j.out[d] = o
+		}
+		if px := b.partials[d]; px != nil {
+			j.partials[d] = px
+		}
+	}
+	return j
+}
+
+// built is what a job sends back when it ends.
+type built struct {
+	i    int
+	mr   ModelResult
+	part *partial
+	db   Execer
+	err  error
+}
+
+func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress Progress, staged bool) (*Result, error) {
 	res := &Result{}
-	// A model's fingerprint depends on whether the models it reads came
-	// out unchanged, so what is kept is settled model by model, in order.
-	b := &builder{p: p, db: db, st: st, out: map[string]string{}, partials: map[string]*partial{},
-		rename: func(sql string) string { return sql }}
+	b := &builder{p: p, st: st, staged: staged, out: map[string]string{}, partials: map[string]*partial{},
+		readers: p.readers(), rename: func(sql string) string { return sql }}
+	b.compare = staged && st != nil && st.LastGlobal != "" && st.LastGlobal == st.Global
 	same := map[string]bool{} // kept, or rebuilt unchanged: its table stays
 	var rebuilt []string      // built as a new table (or a view, by partition)
-	compare := staged && st != nil && st.LastGlobal != "" && st.LastGlobal == st.Global
-	readers := p.readers()
+
+	// A model's fingerprint depends on whether the models it reads came
+	// out unchanged, so a model starts only when they are settled. The
+	// models are in dependency order, and the first ready one starts
+	// first: on one connection, this is that order.
+	n := len(p.Models)
+	index := map[string]int{}
 	for i, m := range p.Models {
-		if progress != nil {
-			progress(i, len(p.Models), m.Name)
-		}
-		start := time.Now()
-		mr := ModelResult{Model: m.Name}
-		if st != nil {
-			mr.Fingerprint = fingerprint(m, st, b.out)
-			mr.Kept = st.Built[m.Name] != "" && st.Built[m.Name] == mr.Fingerprint && tableExists(ctx, db, m.Name)
-		}
-		var byPartition *partial
-		if !mr.Kept && compare && m.Partition != nil && st.Built[m.Name] != "" && tableExists(ctx, db, m.Name) {
-			var err error
-			if byPartition, err = b.buildPartition(ctx, m, &mr); err != nil {
-				return res, err
+		index[m.Name] = i
+	}
+	started, settled := make([]bool, n), make([]bool, n)
+	results := make([]ModelResult, n)
+	ready := func(i int) bool {
+		for _, d := range p.Models[i].Depends {
+			if k, ok := index[d]; ok && !settled[k] {
+				return false
 			}
 		}
-		table := m.Name
-		switch {
-		case mr.Kept:
-			mr.Output, mr.Content = st.output(m.Name), st.Contents[m.Name]
-		case byPartition != nil:
-			mr.Output = mr.Fingerprint
-			if mr.Unchanged {
-				mr.Output = st.output(m.Name)
-			}
-		default:
-			if staged {
-				table = m.Name + StageSuffix
-			}
-			body := strings.TrimRight(strings.TrimSpace(b.rename(m.SQL)), ";")
-			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", table, body)); err != nil {
-				return res, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
-			}
-			mr.Output = mr.Fingerprint
+		return true
+	}
+	// On several connections, DuckDB's threads are shared out (sharing):
+	// a model that reads many rows runs alone with all of them, smaller
+	// ones side by side on one thread each.
+	var sh *sharing
+	if len(conns) > 1 {
+		var err error
+		if sh, err = newSharing(ctx, conns[0]); err != nil {
+			return res, err
 		}
-		if byPartition == nil { // a partitioned build counts its own rows
-			if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
-				return res, err
-			}
-		}
-		// Worth comparing only where something reads the model, or it is
-		// published (the publisher reuses an unchanged mart's files).
-		if !mr.Kept && byPartition == nil && compare && st.Built[m.Name] != "" && (readers[m.Name] || strings.HasPrefix(m.Name, "mart.")) && tableExists(ctx, db, m.Name) {
-			unchanged, content, err := sameContent(ctx, db, m.Name, table, mr.Rows, st.Contents[m.Name])
-			if err != nil {
-				return res, fmt.Errorf("comparing model %s with its last build: %w", m.Name, err)
-			}
-			mr.Content = content
-			if unchanged {
-				if _, err := db.ExecContext(ctx, "DROP TABLE "+table); err != nil {
-					return res, err
-				}
-				mr.Unchanged, mr.Output = true, st.output(m.Name)
-				if mr.Content == "" {
-					mr.Content = st.Contents[m.Name]
+		defer sh.set(context.WithoutCancel(ctx), conns[0], sh.threads)
+	}
+	rows := map[string]int64{} // rows of each model settled
+	jobCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	free := append([]Execer(nil), conns...)
+	done := make(chan built)
+	running, next := 0, 0 // next: no model before it is left to start
+	alone := false        // the model running has all the threads
+	var firstErr error
+	for {
+		for firstErr == nil && len(free) > 0 && !alone {
+			i := -1
+			for k := next; k < n; k++ {
+				if !started[k] && ready(k) {
+					i = k
+					break
 				}
 			}
+			if i < 0 {
+				break
+			}
+			m := p.Models[i]
+			db := free[len(free)-1]
+			if sh != nil {
+				// A big model waits for the others to finish, and nothing
+				// starts beside it.
+				threads := 1
+				if sh.big(m, rows) {
+					if running > 0 {
+						break
+					}
+					threads, alone, sh.anyBig = sh.threads, true, true
+				}
+				if err := sh.set(ctx, db, threads); err != nil {
+					firstErr = err
+					break
+				}
+			}
+			for next < n && started[next] {
+				next++
+			}
+			if progress != nil {
+				progress(i, n, m.Name)
+			}
+			j := b.job(m, db)
+			free = free[:len(free)-1]
+			started[i] = true
+			running++
+			go func() {
+				mr, part, err := j.build(jobCtx)
+				done <- built{i: i, mr: mr, part: part, db: j.db, err: err}
+			}()
 		}
+		if running == 0 {
+			break
+		}
+		d := <-done
+		running--
+		alone = false
+		free = append(free, d.db)
+		if d.err != nil {
+			if firstErr == nil {
+				firstErr = d.err
+				cancel() // the jobs still running stop, and nothing new starts
+			}
+			continue
+		}
+		m := p.Models[d.i]
 		switch {
-		case mr.Kept || mr.Unchanged:
+		case d.mr.Kept || d.mr.Unchanged:
 			same[m.Name] = true
 		case staged:
 			// Models and checks after this one read its staged table (or
 			// view).
-			if mr.Partial {
-				b.partials[m.Name] = byPartition
+			if d.mr.Partial {
+				b.partials[m.Name] = d.part
 			}
 			rebuilt = append(rebuilt, m.Name)
 			b.rename = stagedNames(rebuilt)
 		}
-		b.out[m.Name] = mr.Output
-		mr.Seconds = time.Since(start).Seconds()
-		res.Models = append(res.Models, mr)
+		b.out[m.Name] = d.mr.Output
+		rows[m.Name] = d.mr.Rows
+		results[d.i], settled[d.i] = d.mr, true
 	}
+	for i := range results {
+		if settled[i] {
+			res.Models = append(res.Models, results[i])
+		}
+	}
+	if firstErr != nil {
+		return res, firstErr
+	}
+
 	var pending []int // indexes into res.Checks of the checks to run
 	for _, c := range p.Checks {
 		if prev, ok := st.carried(c, same); ok {
@@ -433,14 +532,109 @@ func (p *Project) build(ctx context.Context, db Execer, st *State, progress Prog
 		res.Checks = append(res.Checks, CheckResult{Check: c, Fingerprint: c.Fingerprint()})
 		pending = append(pending, len(res.Checks)-1)
 	}
-	for len(pending) > 0 {
-		n := min(len(pending), checkBatch)
-		if err := runChecks(ctx, db, res.Checks, pending[:n], b.rename); err != nil {
+	// Batches of checks, shared out among the connections (one thread
+	// each), or where a model was big enough to be built alone, run one
+	// at a time with all the threads. Each writes only its own checks'
+	// results.
+	checkConns := conns
+	if sh != nil {
+		threads := 1
+		if sh.anyBig {
+			threads, checkConns = sh.threads, conns[:1]
+		}
+		if err := sh.set(ctx, conns[0], threads); err != nil {
 			return res, err
 		}
-		pending = pending[n:]
 	}
-	return res, nil
+	batches := make(chan []int, (len(pending)+checkBatch-1)/checkBatch)
+	for len(pending) > 0 {
+		k := min(len(pending), checkBatch)
+		batches <- pending[:k]
+		pending = pending[k:]
+	}
+	close(batches)
+	errs := make(chan error, len(checkConns))
+	for _, db := range checkConns {
+		go func() {
+			for idx := range batches {
+				if err := runChecks(ctx, db, res.Checks, idx, b.rename); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var checkErr error
+	for range checkConns {
+		if err := <-errs; err != nil && checkErr == nil {
+			checkErr = err
+		}
+	}
+	return res, checkErr
+}
+
+// build builds, keeps or compares the job's model: the body of a run for
+// one model.
+func (j *job) build(ctx context.Context) (ModelResult, *partial, error) {
+	m, st, db := j.m, j.st, j.db
+	start := time.Now()
+	mr := ModelResult{Model: m.Name}
+	if st != nil {
+		mr.Fingerprint = fingerprint(m, st, j.out)
+		mr.Kept = st.Built[m.Name] != "" && st.Built[m.Name] == mr.Fingerprint && tableExists(ctx, db, m.Name)
+	}
+	var byPartition *partial
+	if !mr.Kept && j.compare && m.Partition != nil && st.Built[m.Name] != "" && tableExists(ctx, db, m.Name) {
+		var err error
+		if byPartition, err = j.buildPartition(ctx, &mr); err != nil {
+			return mr, nil, err
+		}
+	}
+	table := m.Name
+	switch {
+	case mr.Kept:
+		mr.Output, mr.Content = st.output(m.Name), st.Contents[m.Name]
+	case byPartition != nil:
+		mr.Output = mr.Fingerprint
+		if mr.Unchanged {
+			mr.Output = st.output(m.Name)
+		}
+	default:
+		if j.staged {
+			table = m.Name + StageSuffix
+		}
+		body := strings.TrimRight(strings.TrimSpace(j.rename(m.SQL)), ";")
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", table, body)); err != nil {
+			return mr, nil, fmt.Errorf("building model %s (%s): %w", m.Name, m.Path, err)
+		}
+		mr.Output = mr.Fingerprint
+	}
+	if byPartition == nil { // a partitioned build counts its own rows
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&mr.Rows); err != nil {
+			return mr, nil, err
+		}
+	}
+	// Worth comparing only where something reads the model, or it is
+	// published (the publisher reuses an unchanged mart's files).
+	if !mr.Kept && byPartition == nil && j.compare && st.Built[m.Name] != "" && (j.readers[m.Name] || strings.HasPrefix(m.Name, "mart.")) && tableExists(ctx, db, m.Name) {
+		unchanged, content, err := sameContent(ctx, db, m.Name, table, mr.Rows, st.Contents[m.Name])
+		if err != nil {
+			return mr, nil, fmt.Errorf("comparing model %s with its last build: %w", m.Name, err)
+		}
+		mr.Content = content
+		if unchanged {
+			if _, err := db.ExecContext(ctx, "DROP TABLE "+table); err != nil {
+				return mr, nil, err
+			}
+			mr.Unchanged, mr.Output = true, st.output(m.Name)
+			if mr.Content == "" {
+				mr.Content = st.Contents[m.Name]
+			}
+		}
+	}
+	mr.Seconds = time.Since(start).Seconds()
+	return mr, byPartition, nil
 }
 
 // stagedNames rewrites a model's or check's SQL to read the staged tables
