@@ -38,6 +38,10 @@ threads: 0
 # Sources loaded side by side (a file of 64 MiB or more loads alone).
 ingest_workers: 2
 
+# Models built side by side once the models they read are built (a model
+# that reads a million rows or more is built alone).
+transform_workers: 2
+
 # Published versions kept, for readers still holding an older snapshot.
 keep_versions: 3
 
