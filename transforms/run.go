@@ -403,12 +403,23 @@ func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress
 
 	// A model's fingerprint depends on whether the models it reads came
 	// out unchanged, so a model starts only when they are settled. The
-	// models are in dependency order, and the first ready one starts
-	// first: on one connection, this is that order.
+	// models are in dependency order; on one connection they are built in
+	// that order.
 	n := len(p.Models)
 	index := map[string]int{}
 	for i, m := range p.Models {
 		index[m.Name] = i
+	}
+	// On several connections, the ready model with the longest chain of
+	// readers after it starts first, so that the chain the build waits
+	// for is not held up behind models nothing waits for.
+	height := make([]int, n)
+	for i := n - 1; i >= 0; i-- { // a model's readers come after it
+		for _, d := range p.Models[i].Depends {
+			if k, ok := index[d]; ok {
+				height[k] = max(height[k], height[i]+1)
+			}
+		}
 	}
 	started, settled := make([]bool, n), make([]bool, n)
 	results := make([]ModelResult, n)
@@ -443,9 +454,11 @@ func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress
 		for firstErr == nil && len(free) > 0 && !alone {
 			i := -1
 			for k := next; k < n; k++ {
-				if !started[k] && ready(k) {
+				if !started[k] && ready(k) && (i < 0 || height[k] > height[i]) {
 					i = k
-					break
+					if len(conns) == 1 {
+						break
+					}
 				}
 			}
 			if i < 0 {

@@ -77,7 +77,8 @@ func tableRows(t *testing.T, db *sql.DB, table string) string {
 }
 
 // TestBuildStagedOnMatchesOneConnection: models built side by side on two
-// connections come out as they do one at a time on one, on a first build
+// connections, the longest chain first, come out as they do one at a time
+// on one, on a first build
 // and on a rebuild that keeps some models; a model runs only after the
 // models it reads (else it would fail on their missing staged tables);
 // small models run on one thread each and the big one alone on all four;
@@ -106,6 +107,11 @@ func TestBuildStagedOnMatchesOneConnection(t *testing.T) {
 		resTwo, err := p.BuildStagedOn(ctx, two, nextState(lastTwo, inputs, "g", "g"), func(i, n int, m string) { order = append(order, m) })
 		if err != nil {
 			t.Fatal(err)
+		}
+		// stg.base has the longest chain of readers after it (three), and
+		// mart.big none, though it comes first in dependency order.
+		if step == 0 && (len(order) == 0 || order[0] != "stg.base") {
+			t.Errorf("models started in the order %v, want stg.base first", order)
 		}
 		if len(order) != len(p.Models) {
 			t.Errorf("step %d: progress told of %d models, want %d: %v", step, len(order), len(p.Models), order)
