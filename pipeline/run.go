@@ -57,6 +57,10 @@ type Runner struct {
 	// since the last run (which are otherwise kept as they are), and
 	// publishes even when nothing is new.
 	Rebuild bool
+	// IngestOnly loads the new files and stops there: no models, no
+	// checks, no publish. The next run builds from them as from files it
+	// loaded itself. edwh bench uses it to time ingest alone.
+	IngestOnly bool
 }
 
 // Summary is what a run did, for the terminal and the report.
@@ -263,6 +267,9 @@ func (r *Runner) run(ctx context.Context, db *sql.DB, conn *sql.Conn, secret Sec
 	}
 	r.progress("")
 	sum.phase("ingest (all sources)", sum.RowsLoaded, ingestStart)
+	if r.IngestOnly {
+		return nil
+	}
 
 	// 2. Anything new since the last publish? Compare a fingerprint of the
 	// loads in force, the models and the settings that shape the outputs.
