@@ -58,7 +58,8 @@ type Config struct {
 	// its own connection, once the models they read are built (2). Most of
 	// an LA's tables are smaller than one DuckDB row group, which DuckDB
 	// scans on one thread, so one model at a time left a core idle. 1
-	// builds one model at a time.
+	// builds one model at a time; on a machine with more cores, more let
+	// more small models run at once.
 	TransformWorkers int `yaml:"transform_workers"`
 	// Parameters override the defaults of Parameters (see params.go).
 	Parameters map[string]float64 `yaml:"parameters"`
