@@ -104,27 +104,6 @@ func (p *publisher) publish(ctx context.Context, sum *Summary) (string, error) {
 	// core busy (publish 2.1 s to 1.4 s on the demo LA). On a national year
 	// they share DuckDB's threads and memory limit, and gain little (40 s
 	// to 39 s; the full run peaked at 4.3 GiB).
-	//
-	// On marts that small that no one of them keeps DuckDB's threads busy
-	// (transforms.ParallelRows), each side gets one thread: on the demo LA
-	// publish took 1.15 s that way instead of 1.6 s, the threads having
-	// mostly waited on each other.
-	small := true
-	for _, m := range marts {
-		small = small && p.rows[m.Name] < transforms.ParallelRows
-	}
-	if small {
-		threads, err := duckdbThreads(ctx, p.conn)
-		if err != nil {
-			return "", err
-		}
-		if threads > 1 {
-			if err := setThreads(ctx, p.conn, 1); err != nil {
-				return "", err
-			}
-			defer setThreads(context.WithoutCancel(ctx), p.conn, threads)
-		}
-	}
 	pq := make(chan error, 1)
 	go func() {
 		pq <- p.parquetOnOwnConn(ctx, filepath.Join(dir, "parquet"), marts, reuse)
