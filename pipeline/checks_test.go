@@ -50,6 +50,18 @@ const smallSchools = `URN,LA (code),LA (name),EstablishmentNumber,EstablishmentN
 100003,851,Demo LA,4001,Cedar Academy,Academy converter,Secondary,01/09/2012,,11,16,LS1 1AC
 `
 
+// writeSmallLA lands smallSchools and a census of two pupils at the first
+// of them.
+func writeSmallLA(t *testing.T, c *pipeline.Config) {
+	t.Helper()
+	writeLanding(t, c, map[string]string{
+		"establishments/gias_extract.csv": smallSchools,
+		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +
+			upn(t, "851200118001") + ",8512001,17/01/2019,1,N,0\n" +
+			upn(t, "851200118002") + ",8512001,17/01/2019,1,K,1\n",
+	})
+}
+
 // TestFailingBlockingCheckPublishesNothing plants data that breaks a
 // blocking check (an audit export for a LAESTAB the establishments
 // reference does not know, so stg.audit gets a row with no URN) on top of a
@@ -58,12 +70,7 @@ const smallSchools = `URN,LA (code),LA (name),EstablishmentNumber,EstablishmentN
 // keeps the 'fail' row of the failed run.
 func TestFailingBlockingCheckPublishesNothing(t *testing.T) {
 	c, _ := deployment(t, false)
-	writeLanding(t, c, map[string]string{
-		"establishments/gias_extract.csv": smallSchools,
-		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +
-			upn(t, "851200118001") + ",8512001,17/01/2019,1,N,0\n" +
-			upn(t, "851200118002") + ",8512001,17/01/2019,1,K,1\n",
-	})
+	writeSmallLA(t, c)
 	first := runOnce(t, c)
 	before := fingerprint(t, c)
 

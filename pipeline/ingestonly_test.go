@@ -15,12 +15,7 @@ import (
 // them without loading them again (edwh bench times ingest this way).
 func TestIngestOnlyLoadsAndStops(t *testing.T) {
 	c, _ := deployment(t, false)
-	writeLanding(t, c, map[string]string{
-		"establishments/gias_extract.csv": smallSchools,
-		"census/census_spring_2019.csv": "UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible\n" +
-			upn(t, "851200118001") + ",8512001,17/01/2019,1,N,0\n" +
-			upn(t, "851200118002") + ",8512001,17/01/2019,1,K,1\n",
-	})
+	writeSmallLA(t, c)
 	sum, err := (&pipeline.Runner{Config: c, Only: []string{"census"}, IngestOnly: true}).Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

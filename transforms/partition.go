@@ -84,9 +84,9 @@ func IsStaged(name string) bool {
 // buildPartition rebuilds model m by partition, if it can: it returns nil
 // (and leaves nothing behind) when m must be rebuilt whole. On success it
 // sets mr's Rows, Content, and Unchanged or Partial.
-func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, error) {
-	m := b.m
-	pt, st, db := m.Partition, b.st, b.db
+func (j *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, error) {
+	m := j.m
+	pt, st, db := m.Partition, j.st, j.db
 	// Exactly one input changed, and nothing else: the fingerprint the
 	// model would have with that input as it was is the one it was built
 	// with.
@@ -94,7 +94,7 @@ func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, er
 	was := map[string]string{}
 	for _, d := range m.Depends {
 		now, then := st.Inputs[d], st.LastInputs[d] // a raw or ops table
-		if out, ok := b.out[d]; ok {                // a model
+		if out, ok := j.out[d]; ok {                // a model
 			now, then = out, st.output(d)
 		}
 		if now == then && then != "" {
@@ -108,17 +108,17 @@ func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, er
 	if changed == "" || was[changed] == "" {
 		return nil, nil
 	}
-	if fingerprintWith(m, st, b.out, was) != st.Built[m.Name] {
+	if fingerprintWith(m, st, j.out, was) != st.Built[m.Name] {
 		return nil, nil
 	}
 	col := quoteIdent(pt.Column)
 	var rows string // the changed input's rows, old and new, that changed
 	current := changed
-	if px := b.partials[changed]; px != nil {
+	if px := j.partials[changed]; px != nil {
 		rows = fmt.Sprintf("SELECT %s AS v FROM %s UNION ALL SELECT x.%s FROM %s x SEMI JOIN %s a ON x.%s IS NOT DISTINCT FROM a.k",
 			col, px.delta, col, changed, px.affected, quoteIdent(px.output))
 		current = changed + StageSuffix
-	} else if added, ok := st.Appended[changed]; ok && b.p.Model(changed) == nil {
+	} else if added, ok := st.Appended[changed]; ok && j.p.Model(changed) == nil {
 		rows = fmt.Sprintf("SELECT %s AS v FROM %s WHERE %s", col, changed, added)
 	} else {
 		return nil, nil
@@ -144,9 +144,9 @@ func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, er
 		return nil, err
 	}
 	if 2*part > all {
-		return nil, b.dropPartition(ctx, m.Name)
+		return nil, j.dropPartition(ctx, m.Name)
 	}
-	if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", p.delta, b.rename(body))); err != nil {
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", p.delta, j.rename(body))); err != nil {
 		return nil, fmt.Errorf("building model %s (%s) by partition: %w", m.Name, m.Path, err)
 	}
 	// The partitions' rows as they were, against the delta.
@@ -166,7 +166,7 @@ func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, er
 	if dcols, err := columnsOf(ctx, db, p.delta); err != nil || dcols != cols {
 		// Not the table's columns: the SQL broke its promise, or the
 		// table is not what the fingerprints say. Build it whole.
-		if derr := b.dropPartition(ctx, m.Name); err == nil {
+		if derr := j.dropPartition(ctx, m.Name); err == nil {
 			err = derr
 		}
 		return nil, err
@@ -192,7 +192,7 @@ func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, er
 		if mr.Content == "" {
 			mr.Content = st.Contents[m.Name]
 		}
-		return p, b.dropPartition(ctx, m.Name)
+		return p, j.dropPartition(ctx, m.Name)
 	}
 	q := fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT x.* FROM %s x ANTI JOIN %s a ON x.%s IS NOT DISTINCT FROM a.k UNION ALL SELECT * FROM %s",
 		m.Name+StageSuffix, m.Name, p.affected, out, p.delta)
@@ -204,6 +204,6 @@ func (b *job) buildPartition(ctx context.Context, mr *ModelResult) (*partial, er
 }
 
 // dropPartition drops what a partitioned build of model left.
-func (b *job) dropPartition(ctx context.Context, model string) error {
-	return dropExisting(ctx, b.db, model+StageSuffix, model+inputSuffix, model+deltaSuffix, model+affectedSuffix)
+func (j *job) dropPartition(ctx context.Context, model string) error {
+	return dropExisting(ctx, j.db, model+StageSuffix, model+inputSuffix, model+deltaSuffix, model+affectedSuffix)
 }
