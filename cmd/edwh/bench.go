@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -95,7 +96,29 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	laStep := benchStep{name: "LA scale: full run of the demo LA", rows: laSum.RowsLoaded, took: time.Since(start), peakRSS: peakRSS(), target: "< 10 s"}
+	laStep := benchStep{name: "LA scale: full run of the demo LA", rows: laSum.RowsLoaded, took: time.Since(start), peakRSS: peakRSS(), target: "one run (see the rounds below)"}
+	// The same run, again, each time in a fresh process on a fresh
+	// deployment (`edwh run`, as make demo runs it), so that the target is
+	// judged on a median rather than on one run: this machine's speed
+	// moves the demo LA by a fifth from one run to the next.
+	fmt.Fprintf(stderr, "LA scale: %d more runs, each in a fresh process...\n", laRounds)
+	self, err := os.Executable()
+	if err != nil {
+		return fail(err)
+	}
+	var laRuns []time.Duration
+	for range laRounds {
+		os.RemoveAll(laCfg.WarehouseDir())
+		os.RemoveAll(laCfg.PublishDir())
+		cmd := exec.CommandContext(ctx, self, "run", "--config", filepath.Join(laDep, "edwh.yaml"), "--quiet")
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fail(fmt.Errorf("the demo LA's run in a fresh process: %w\n%s", err, out))
+		}
+		laRuns = append(laRuns, time.Since(start))
+	}
+	laMedian := benchStep{name: fmt.Sprintf("LA scale: median of %d fresh processes (%s)", laRounds, seconds(laRuns)), rows: laSum.RowsLoaded,
+		took: median(laRuns), target: "< 10 s"}
 
 	// 2. Data, cached.
 	resetPeakRSS()
@@ -210,6 +233,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 
+	steps = append(steps, laMedian)
 	report := benchTable(steps, floor)
 	fmt.Fprint(stdout, report)
 	if *out != "" {
@@ -221,6 +245,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	return exitOK
 }
+
+// laRounds is how many times the demo LA is run again, each in a process
+// of its own, for the median its target is judged on. Each run is timed
+// whole, process start to exit.
+const laRounds = 3
 
 // ingestRounds is how many times the census ingest and the floor are timed
 // against each other.
