@@ -232,8 +232,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			steps = append(steps, benchStep{name: "  " + p.Name, rows: p.Rows, took: p.Duration})
 		}
 	}
-
 	steps = append(steps, laMedian)
+
 	report := benchTable(steps, floor)
 	fmt.Fprint(stdout, report)
 	if *out != "" {
