@@ -344,15 +344,20 @@ func (p *Project) BuildStagedOn(ctx context.Context, conns []Execer, st *State, 
 	return p.build(ctx, conns, st, progress, true)
 }
 
+// plan is what every model of one run of build reads and none changes.
+type plan struct {
+	p       *Project
+	st      *State
+	staged  bool
+	compare bool            // compare rebuilt models with their last build
+	readers map[string]bool // models some other model reads
+}
+
 // builder is one run of build: what it has settled so far. Only build's
 // own goroutine reads or writes it; each model is built from a job, which
 // holds a copy of what the model may read.
 type builder struct {
-	p        *Project
-	st       *State
-	staged   bool
-	compare  bool                // compare rebuilt models with their last build
-	readers  map[string]bool     // models some other model reads
+	*plan
 	out      map[string]string   // each model's Output so far
 	partials map[string]*partial // models rebuilt by partition
 	// rename rewrites SQL to read the staged tables of the models rebuilt
@@ -363,7 +368,7 @@ type builder struct {
 // job is one model's build, on its own connection. out and partials hold
 // the entries of the models m reads, all settled before the job starts.
 type job struct {
-	*builder // p, st, staged, compare and readers only
+	*plan
 	db       Execer
 	m        *Model
 	out      map[string]string
@@ -372,7 +377,7 @@ type job struct {
 }
 
 func (b *builder) job(m *Model, db Execer) *job {
-	j := &job{builder: b, db: db, m: m, out: map[string]string{}, partials: map[string]*partial{}, rename: b.rename}
+	j := &job{plan: b.plan, db: db, m: m, out: map[string]string{}, partials: map[string]*partial{}, rename: b.rename}
 	for _, d := range m.Depends {
 		if o, ok := b.out[d]; ok {
 			j.out[d] = o
@@ -395,9 +400,9 @@ type built struct {
 
 func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress Progress, staged bool) (*Result, error) {
 	res := &Result{}
-	b := &builder{p: p, st: st, staged: staged, out: map[string]string{}, partials: map[string]*partial{},
-		readers: p.readers(), rename: func(sql string) string { return sql }}
-	b.compare = staged && st != nil && st.LastGlobal != "" && st.LastGlobal == st.Global
+	b := &builder{plan: &plan{p: p, st: st, staged: staged, readers: p.readers(),
+		compare: staged && st != nil && st.LastGlobal != "" && st.LastGlobal == st.Global},
+		out: map[string]string{}, partials: map[string]*partial{}, rename: func(sql string) string { return sql }}
 	same := map[string]bool{} // kept, or rebuilt unchanged: its table stays
 	var rebuilt []string      // built as a new table (or a view, by partition)
 
@@ -545,10 +550,9 @@ func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress
 		res.Checks = append(res.Checks, CheckResult{Check: c, Fingerprint: c.Fingerprint()})
 		pending = append(pending, len(res.Checks)-1)
 	}
-	// Batches of checks, shared out among the connections (one thread
-	// each), or where a model was big enough to be built alone, run one
-	// at a time with all the threads. Each writes only its own checks'
-	// results.
+	// Where a model was big enough to be built alone, the checks run one
+	// batch at a time with all the threads; otherwise side by side, one
+	// thread each.
 	checkConns := conns
 	if sh != nil {
 		threads := 1
@@ -559,6 +563,12 @@ func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress
 			return res, err
 		}
 	}
+	return res, runCheckBatches(ctx, checkConns, res.Checks, pending, b.rename)
+}
+
+// runCheckBatches runs the checks at pending in batches of checkBatch,
+// shared out among conns. Each batch writes only its own checks' results.
+func runCheckBatches(ctx context.Context, conns []Execer, checks []CheckResult, pending []int, rename func(string) string) error {
 	batches := make(chan []int, (len(pending)+checkBatch-1)/checkBatch)
 	for len(pending) > 0 {
 		k := min(len(pending), checkBatch)
@@ -566,11 +576,11 @@ func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress
 		pending = pending[k:]
 	}
 	close(batches)
-	errs := make(chan error, len(checkConns))
-	for _, db := range checkConns {
+	errs := make(chan error, len(conns))
+	for _, db := range conns {
 		go func() {
 			for idx := range batches {
-				if err := runChecks(ctx, db, res.Checks, idx, b.rename); err != nil {
+				if err := runChecks(ctx, db, checks, idx, rename); err != nil {
 					errs <- err
 					return
 				}
@@ -578,13 +588,13 @@ func (p *Project) build(ctx context.Context, conns []Execer, st *State, progress
 			errs <- nil
 		}()
 	}
-	var checkErr error
-	for range checkConns {
-		if err := <-errs; err != nil && checkErr == nil {
-			checkErr = err
+	var first error
+	for range conns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
 	}
-	return res, checkErr
+	return first
 }
 
 // build builds, keeps or compares the job's model: the body of a run for
