@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edwh/edwh/pipeline/bench"
+)
+
+// The bench times the floor and the census ingest by running itself with
+// --step, each round in a fresh process; each step must print what the
+// parent reads, and load the whole census.
+func TestBenchStepTimesEachStepAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a census")
+	}
+	s := bench.Scale{Schools: 60, LAs: 5, Pupils: 3000, KS2: 300, KS4: 300, Attendance: 3000, Exclusions: 200, Seed: 9}
+	landing, err := bench.Generate(t.TempDir(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		step     string
+		code     int
+		wantRows int64 // 0: any number above 0
+		stderr   string
+	}{
+		// DuckDB alone reads every record.
+		{step: "floor", code: exitOK, wantRows: int64(s.Pupils)},
+		// The ingest loads what passes validation: some generated rows are
+		// quarantined on purpose.
+		{step: "census", code: exitOK},
+		{step: "publish", code: exitUsage, stderr: "--step is floor or census"},
+	} {
+		t.Run(tc.step, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := cmdBench(ctx, []string{"--dir", dir, "--step", tc.step, "--landing", landing}, &out, &errb)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errb.String())
+			}
+			if tc.code != exitOK {
+				if !strings.Contains(errb.String(), tc.stderr) {
+					t.Errorf("stderr %q, want it to say %q", errb.String(), tc.stderr)
+				}
+				return
+			}
+			took, rows, err := parseStepOutput(out.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if took <= 0 || took > time.Minute {
+				t.Errorf("took %v", took)
+			}
+			switch {
+			case tc.wantRows > 0 && rows != tc.wantRows:
+				t.Errorf("%d rows, want %d", rows, tc.wantRows)
+			case rows <= int64(s.Pupils)*9/10 || rows > int64(s.Pupils):
+				t.Errorf("%d rows of %d census records", rows, s.Pupils)
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := cmdBench(ctx, []string{"--dir", dir, "--step", "floor"}, &out, &errb); code != exitUsage {
+		t.Errorf("--step without --landing: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestParseStepOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		took time.Duration
+		rows int64
+		err  bool
+	}{
+		{name: "a line", in: "12.500000 8500000\n", took: 12500 * time.Millisecond, rows: 8500000},
+		{name: "nothing", in: "", err: true},
+		{name: "a message instead", in: "edwh bench: no census\n", err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			took, rows, err := parseStepOutput([]byte(tc.in))
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want error: %v", err, tc.err)
+			}
+			if took != tc.took || rows != tc.rows {
+				t.Errorf("%v, %d; want %v, %d", took, rows, tc.took, tc.rows)
+			}
+		})
+	}
+}
