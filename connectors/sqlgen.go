@@ -328,7 +328,7 @@ func exprs(f *Field, c, r, h, g, p string) fieldSQL {
 		}
 	case AcademicYear:
 		return fieldSQL{
-			helper: fmt.Sprintf("CASE WHEN %s GLOB '%s' OR %s GLOB '%s' THEN CAST(%s[1:4] AS INTEGER) * 100 + CAST(%s[6:7] AS INTEGER) WHEN %s GLOB '%s' THEN CAST(%s AS INTEGER) END",
+			helper: fmt.Sprintf("CASE WHEN %s GLOB '%s' OR %s GLOB '%s' THEN CAST(substr(%s, 1, 4) AS INTEGER) * 100 + CAST(substr(%s, 6, 2) AS INTEGER) WHEN %s GLOB '%s' THEN CAST(%s AS INTEGER) END",
 				c, digitGlob("[0-9][0-9][0-9][0-9]/", 2), c, digitGlob("[0-9][0-9][0-9][0-9]-", 2), c, c, c, digitGlob("", 6), c),
 			parse: fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL WHEN %s // 100 BETWEEN 1900 AND 2099 AND %s %% 100 = (%s // 100 + 1) %% 100 THEN %s ELSE edwh_academic_year(%s) END",
 				c, h, h, h, h, c),
@@ -341,7 +341,9 @@ func exprs(f *Field, c, r, h, g, p string) fieldSQL {
 		// takes the general path, whose verdict is the pre column: ''
 		// for the fast path, else NULL (valid, or blank) or the problem.
 		return fieldSQL{
-			helper: fmt.Sprintf("CASE WHEN %s GLOB '%s' THEN TRY_CAST(%s[2:13] AS BIGINT) END", c, digitGlob("[A-HJ-NP-RT-Z]", 12), c),
+			// substr, not c[2:13]: a string slice took 0.61 CPU seconds on
+			// a national census's UPNs, and substr with the cast 0.38.
+			helper: fmt.Sprintf("CASE WHEN %s GLOB '%s' THEN TRY_CAST(substr(%s, 2, 12) AS BIGINT) END", c, digitGlob("[A-HJ-NP-RT-Z]", 12), c),
 			pre: fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL WHEN %s IS NOT NULL AND ascii(%s) = %s[%s %% 23 + 1] THEN '' ELSE edwh_upn_problem(edwh_upn(%s)) END",
 				c, h, c, upnLetters, upnCheck(h), c),
 			parse:   fmt.Sprintf("CASE WHEN %s = '' THEN %s WHEN %s IS NULL AND %s IS NOT NULL THEN edwh_upn(%s) END", g, c, g, c, c),
