@@ -266,9 +266,10 @@ func exprs(f *Field, c, r, h, g, p string) fieldSQL {
 		if len(exact) > 0 {
 			// The helper is NULL for a value that is exactly a code, so
 			// the list is searched once a row, not again by the parse
-			// and the check (list_contains was 2.5 of the 6.2 CPU
-			// seconds a national census spent validating). A value that
-			// was exactly a code is one.
+			// and the check: list_contains over a twenty-code list took
+			// 0.17 CPU seconds a column on a national census, and the
+			// census spent 0.6 CPU seconds less without the repeats. A
+			// value that was exactly a code is one.
 			helper = fmt.Sprintf("CASE WHEN %s IS NULL OR %s THEN NULL ELSE %s END", c, inList(c, exact), u)
 			parse = func(keep bool) string {
 				return fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL WHEN %s IS NULL THEN %s ELSE %s END", c, h, c, codeExpr(f, h, keep))
