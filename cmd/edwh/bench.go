@@ -304,7 +304,7 @@ func timeFloor(ctx context.Context, dir, censusCSV string) (benchStep, error) {
 			table, strings.ReplaceAll(csv, "'", "''"), strings.Join(defs, ", "))
 	}
 	head := filepath.Join(dir, "head.csv")
-	if err := headLines(censusCSV, head, 1001); err != nil {
+	if err := copyRows(censusCSV, head, 1000, func(line string) string { return line }); err != nil {
 		return benchStep{}, err
 	}
 	if _, err := db.ExecContext(ctx, load("warmup", head)); err != nil {
@@ -319,28 +319,6 @@ func timeFloor(ctx context.Context, dir, censusCSV string) (benchStep, error) {
 		return benchStep{}, err
 	}
 	return benchStep{name: "floor: DuckDB read_csv of the census into a table", rows: rows, took: time.Since(start)}, nil
-}
-
-// headLines copies the first n lines of src to dst.
-func headLines(src, dst string, n int) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	r := bufio.NewReader(in)
-	for range n {
-		line, err := r.ReadBytes('\n')
-		out.Write(line)
-		if err != nil {
-			break
-		}
-	}
-	return out.Close()
 }
 
 // benchStep1 times one step of the bench alone (--step) and prints its
@@ -435,6 +413,12 @@ func seconds(ds []time.Duration) string {
 // oneLAFile copies n data rows of the census (one LA's worth) with a new
 // census date, as a re-issue an LA would drop in.
 func oneLAFile(src, dst string, n int) error {
+	return copyRows(src, dst, n, func(line string) string { return strings.Replace(line, "17/01/2019", "16/05/2019", 1) })
+}
+
+// copyRows copies the header and the first n rows of the CSV src to dst,
+// each line as edit returns it.
+func copyRows(src, dst string, n int, edit func(string) string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -447,7 +431,7 @@ func oneLAFile(src, dst string, n int) error {
 	w := bufio.NewWriter(out)
 	sc := bufio.NewScanner(in)
 	for i := 0; i <= n && sc.Scan(); i++ {
-		w.WriteString(strings.Replace(sc.Text(), "17/01/2019", "16/05/2019", 1) + "\n")
+		w.WriteString(edit(sc.Text()) + "\n")
 	}
 	if err := w.Flush(); err != nil {
 		return err
