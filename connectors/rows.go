@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -760,14 +761,7 @@ func lineOf(ctx context.Context, tx *sql.Tx, rec string, segs []seg) (string, st
 
 // supersedes lists earlier loads that share an extract key with this one.
 func supersedes(ctx context.Context, tx *sql.Tx, src *Source, loadID int64) ([]int64, error) {
-	var conds []string
-	for _, k := range src.Supersede {
-		conds = append(conds, fmt.Sprintf("(%s) IS NOT DISTINCT FROM (%s)", qualify(k, "o"), qualify(k, "n")))
-	}
-	q := fmt.Sprintf(`SELECT DISTINCT o._load_id FROM %s o
-		WHERE o._load_id < ? AND EXISTS (SELECT 1 FROM %s n WHERE n._load_id = ? AND %s)
-		ORDER BY 1`, src.Table, src.Table, strings.Join(conds, " AND "))
-	rows, err := tx.QueryContext(ctx, q, loadID, loadID)
+	rows, err := tx.QueryContext(ctx, supersedeQuery(src, true), loadID)
 	if err != nil {
 		return nil, fmt.Errorf("finding superseded loads: %w", err)
 	}
@@ -782,6 +776,41 @@ func supersedes(ctx context.Context, tx *sql.Tx, src *Source, loadID int64) ([]i
 	}
 	return ids, rows.Err()
 }
+
+// supersedeQuery finds the earlier loads (o) with a row whose extract key
+// is that of a row of the new load (n), whose id is its one parameter.
+//
+// Every earlier row's key is computed to compare it (for most sources a
+// school key as text), so without narrow each load of a source costs
+// more than the last: the demo LA's fifth year of attendance took 98 ms
+// here, its second 29 ms. With narrow, the keys that are a plain column
+// ({academic_year}, {term}, {census_date}) first keep the earlier rows
+// whose values of those the new load has, which is cheap, and the same
+// loads come out.
+func supersedeQuery(src *Source, narrow bool) string {
+	var conds, plain []string
+	for _, k := range src.Supersede {
+		conds = append(conds, fmt.Sprintf("(%s) IS NOT DISTINCT FROM (%s)", qualify(k, "o"), qualify(k, "n")))
+		if m := plainKey.FindStringSubmatch(k); m != nil {
+			plain = append(plain, quoteIdent(m[1]))
+		}
+	}
+	join := ""
+	if narrow && len(plain) > 0 {
+		on := make([]string, len(plain))
+		for i, c := range plain {
+			on[i] = fmt.Sprintf("o.%s IS NOT DISTINCT FROM k.%s", c, c)
+		}
+		join = fmt.Sprintf(" SEMI JOIN (SELECT DISTINCT %s FROM %s WHERE _load_id = $1) k ON %s",
+			strings.Join(plain, ", "), src.Table, strings.Join(on, " AND "))
+	}
+	return fmt.Sprintf(`SELECT DISTINCT o._load_id FROM %s o%s
+		WHERE o._load_id < $1 AND EXISTS (SELECT 1 FROM %s n WHERE n._load_id = $1 AND %s)
+		ORDER BY 1`, src.Table, join, src.Table, strings.Join(conds, " AND "))
+}
+
+// plainKey matches an extract key that is one column as it is.
+var plainKey = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 
 // qualify prefixes the {} placeholders of a supersede key expression with a
 // table alias: "{laestab}" becomes "o.laestab".
