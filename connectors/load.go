@@ -154,7 +154,7 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	if mapRecords && src.PadShortRows {
 		delim, width = byte(hdr.Delim), len(hdr.Fields)
 	}
-	scan, err := scanFileWidth(f.Path, skip, '"', mapRecords, delim, width)
+	scan, err := scanFileWidth(f.Path, skip, '"', mapRecords, delim, width, int64(l.maxLine()))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", f.Rel, err)
 	}
@@ -207,7 +207,7 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	}
 	defer os.RemoveAll(tmp)
 
-	in := &parseInput{Map: scan.Map, Records: scan.Records}
+	in := &parseInput{Map: scan.Map, Records: scan.Records, Long: scan.Long}
 	res.Blank = scan.Blank
 	if scan.Short > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d rows have fewer values than the header (trailing blank values left off); the missing values were read as blank", scan.Short))
@@ -234,11 +234,11 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 				return refuse(&FileError{Err: err, Hint: "the file could not be decoded as " + string(enc)})
 			}
 			if enc != Windows1252 { // UTF-16 line structure is only known after decoding
-				s2, err := scanFile(in.Path, int64(hdr.Line), '"', true)
+				s2, err := scanFileWidth(in.Path, int64(hdr.Line), '"', true, 0, 0, int64(l.maxLine()))
 				if err != nil {
 					return nil, err
 				}
-				in.Map, in.Records, res.Blank = s2.Map, s2.Records, s2.Blank
+				in.Map, in.Records, in.Long, res.Blank = s2.Map, s2.Records, s2.Long, s2.Blank
 			}
 		}
 	}
@@ -278,6 +278,23 @@ func (l *Loader) maxLine() int {
 	}
 	return 8 << 20
 }
+
+// bufferSize is the size of DuckDB's CSV read buffer: four times the
+// longest line, and at least minCSVBuffer.
+//
+// DuckDB's default is sixteen times max_line_size: 128 MiB for edwh's
+// 8 MiB, which left two threads a national census (583 MB) in five
+// buffers: with it the floor's read_csv took 11.2-11.9 s, with 32 MiB
+// 9.4-10.4 s (and 2 MiB lines, DuckDB's own default). Nor can the buffer
+// be much smaller: DuckDB 1.4 loses rows without a word when it holds less
+// than about two of the longest lines (TestLongLines).
+func (l *Loader) bufferSize() int {
+	return max(minCSVBuffer, 4*l.maxLine())
+}
+
+// minCSVBuffer is DuckDB's default CSV buffer (a var, so that tests can
+// cross buffers with small files).
+var minCSVBuffer = 32 << 20
 
 func delimName(d rune) string {
 	switch d {
@@ -395,8 +412,9 @@ type parseInput struct {
 	LineColumn bool // first column holds each record's line (converted workbooks)
 	Mapping    *Mapping
 	Map        recordMap
-	Records    int64 // records the scanner counted, as a witness
-	Year       int   // a YearFromPath source's year from config or path, or 0
+	Records    int64        // records the scanner counted, as a witness
+	Long       []longRecord // records longer than the maximum line size
+	Year       int          // a YearFromPath source's year from config or path, or 0
 }
 
 // rejected is a record DuckDB's CSV reader could not parse.

@@ -8,8 +8,8 @@ import (
 
 // mapByteByByte is the definition recordMapper implements, one byte at a
 // time (the loop scanFile ran before it): what a CSV record is, where it
-// starts, and what a blank line and a short record are.
-func mapByteByByte(data []byte, skip int64, quote, delim byte, width int) *fileScan {
+// starts, and what a blank line, a short record and a long one are.
+func mapByteByByte(data []byte, skip int64, quote, delim byte, width int, long int64) *fileScan {
 	s := &fileScan{}
 	var (
 		line     int64 = 1
@@ -17,13 +17,17 @@ func mapByteByByte(data []byte, skip int64, quote, delim byte, width int) *fileS
 		inQuote  bool
 		started  bool
 		fields   int
+		start    int
 	)
-	endRecord := func() {
+	endRecord := func(end int) {
 		if width > 0 && fields < width {
 			s.Short++
 		}
+		if long > 0 && int64(end-start) > long {
+			s.Long = append(s.Long, longRecord{s.Records, int64(end - start)})
+		}
 	}
-	for _, c := range data {
+	for i, c := range data {
 		if line <= skip {
 			if c == '\n' {
 				line++
@@ -36,7 +40,7 @@ func mapByteByByte(data []byte, skip int64, quote, delim byte, width int) *fileS
 				embedded++
 			} else if started {
 				started = false
-				endRecord()
+				endRecord(i)
 			} else {
 				s.Blank++
 			}
@@ -46,6 +50,7 @@ func mapByteByByte(data []byte, skip int64, quote, delim byte, width int) *fileS
 				continue
 			}
 			started = true
+			start = i
 			s.Records++
 			s.Map.add(s.Records, line, line-embedded)
 			fields = 1
@@ -61,15 +66,15 @@ func mapByteByByte(data []byte, skip int64, quote, delim byte, width int) *fileS
 		}
 	}
 	if started && !inQuote {
-		endRecord()
+		endRecord(len(data))
 	}
 	return s
 }
 
 // mapInBuffers feeds data to a recordMapper in buffers of the given size.
-func mapInBuffers(data []byte, skip int64, quote, delim byte, width, size int) *fileScan {
+func mapInBuffers(data []byte, skip int64, quote, delim byte, width int, long int64, size int) *fileScan {
 	s := &fileScan{}
-	m := &recordMapper{s: s, skip: skip, quote: quote, delim: delim, width: width, line: 1}
+	m := &recordMapper{s: s, skip: skip, quote: quote, delim: delim, width: width, long: long, line: 1}
 	for len(data) > 0 {
 		n := min(size, len(data))
 		m.feed(data[:n])
@@ -79,13 +84,14 @@ func mapInBuffers(data []byte, skip int64, quote, delim byte, width, size int) *
 	return s
 }
 
-func checkMapper(t *testing.T, data []byte, skip int64, width, size int) {
+func checkMapper(t *testing.T, data []byte, skip int64, width int, long int64, size int) {
 	t.Helper()
-	want := mapByteByByte(data, skip, '"', ',', width)
-	got := mapInBuffers(data, skip, '"', ',', width, size)
-	if got.Records != want.Records || got.Blank != want.Blank || got.Short != want.Short || !reflect.DeepEqual(got.Map, want.Map) {
-		t.Fatalf("%q (skip %d, width %d, buffers of %d):\n got records %d blank %d short %d map %+v\nwant records %d blank %d short %d map %+v",
-			data, skip, width, size, got.Records, got.Blank, got.Short, got.Map, want.Records, want.Blank, want.Short, want.Map)
+	want := mapByteByByte(data, skip, '"', ',', width, long)
+	got := mapInBuffers(data, skip, '"', ',', width, long, size)
+	if got.Records != want.Records || got.Blank != want.Blank || got.Short != want.Short || !reflect.DeepEqual(got.Map, want.Map) ||
+		!reflect.DeepEqual(got.Long, want.Long) {
+		t.Fatalf("%q (skip %d, width %d, long %d, buffers of %d):\n got records %d blank %d short %d map %+v long %v\nwant records %d blank %d short %d map %+v long %v",
+			data, skip, width, long, size, got.Records, got.Blank, got.Short, got.Map, got.Long, want.Records, want.Blank, want.Short, want.Map, want.Long)
 	}
 }
 
@@ -109,8 +115,10 @@ func TestRecordMapperMatchesByteByByte(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for skip := int64(0); skip <= 2; skip++ {
 				for _, width := range []int{0, 2, 3} {
-					for size := 1; size <= len(tc.data)+1; size++ {
-						checkMapper(t, []byte(tc.data), skip, width, size)
+					for _, long := range []int64{0, 1, 3} {
+						for size := 1; size <= len(tc.data)+1; size++ {
+							checkMapper(t, []byte(tc.data), skip, width, long, size)
+						}
 					}
 				}
 			}
@@ -124,18 +132,18 @@ func TestRecordMapperMatchesByteByByte(t *testing.T) {
 		for i := range data {
 			data[i] = alphabet[r.IntN(len(alphabet))]
 		}
-		checkMapper(t, data, int64(r.IntN(3)), r.IntN(4), 1+r.IntN(len(data)+1))
+		checkMapper(t, data, int64(r.IntN(3)), r.IntN(4), int64(r.IntN(8)), 1+r.IntN(len(data)+1))
 	}
 }
 
 func FuzzRecordMapper(f *testing.F) {
 	for _, s := range []string{"a,b\n1,2\n", "a\n\n\"x\ny\"\n\r\n3\n", "\"\"\"\n\n", "x", "\n\n\n", "a,\"b\nc\n"} {
-		f.Add([]byte(s), int64(1), 2, 3)
+		f.Add([]byte(s), int64(1), 2, int64(2), 3)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, skip int64, width, size int) {
-		if skip < 0 || skip > 5 || width < 0 || width > 5 || size < 1 || size > 64 {
+	f.Fuzz(func(t *testing.T, data []byte, skip int64, width int, long int64, size int) {
+		if skip < 0 || skip > 5 || width < 0 || width > 5 || long < 0 || long > 20 || size < 1 || size > 64 {
 			return
 		}
-		checkMapper(t, data, skip, width, size)
+		checkMapper(t, data, skip, width, long, size)
 	})
 }

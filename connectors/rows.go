@@ -203,6 +203,7 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 		Scan(&minID, &maxID, &q.rows, &q.problems, &q.bad, &q.nulled); err != nil {
 		return nil, nil, err
 	}
+	rej = l.dropped(in, rej, q.rows)
 	if q.rows == 0 {
 		return q, rej, nil
 	}
@@ -295,6 +296,7 @@ func (l *Loader) loadViaTemp(ctx context.Context, tx *sql.Tx, runID int64, res *
 		Scan(&minID, &maxID, &q.rows, &q.problems, &q.bad, &q.nulled); err != nil {
 		return nil, nil, err
 	}
+	rej = l.dropped(in, rej, q.rows)
 
 	// Each row's line.
 	lineExpr, join := "v._xl_line", ""
@@ -560,8 +562,8 @@ func (l *Loader) validationSQL(in *parseInput, res *Result, ordinal bool) *valid
 	}
 
 	opts := fmt.Sprintf(`columns = {%s}, header = false, skip = %d, delim = %s, quote = '"', escape = '"',
-		auto_detect = false, store_rejects = true, rejects_table = '%s', rejects_scan = '%s', max_line_size = %d`,
-		strings.Join(colDefs, ", "), in.Skip, quoteLit(string(in.Delim)), tmpRejects, tmpScans, l.maxLine())
+		auto_detect = false, store_rejects = true, rejects_table = '%s', rejects_scan = '%s', max_line_size = %d, buffer_size = %d`,
+		strings.Join(colDefs, ", "), in.Skip, quoteLit(string(in.Delim)), tmpRejects, tmpScans, l.maxLine(), l.bufferSize())
 	if src.PadShortRows {
 		// DuckDB pads only with its single-threaded reader when a quoted
 		// value may span lines.
@@ -645,6 +647,40 @@ func (l *Loader) rejects(ctx context.Context, tx *sql.Tx, in *parseInput) ([]rej
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// dropped adds to rej the over-long records that DuckDB neither returned
+// nor rejected, given the rows it returned, so that they are quarantined
+// and the lines after them are numbered right.
+//
+// DuckDB 1.4's CSV reader rejects a line longer than max_line_size, as it
+// should, while the line fits in its read buffer; a longer line it drops
+// without a word (a 150 MiB line with its default 128 MiB buffer, a 40 MiB
+// one with a 32 MiB buffer). The scanner measured every record; when
+// records are missing, the longest of those over the limit that DuckDB did
+// not reject are the ones it dropped.
+func (l *Loader) dropped(in *parseInput, rej []rejected, rows int64) []rejected {
+	missing := in.Records - rows - int64(len(rej))
+	if missing <= 0 || len(in.Long) == 0 || in.LineColumn {
+		return rej
+	}
+	have := map[int64]bool{}
+	for _, r := range rej {
+		have[r.k] = true
+	}
+	var cand []longRecord
+	for _, lr := range in.Long {
+		if !have[lr.k] {
+			cand = append(cand, lr)
+		}
+	}
+	sort.SliceStable(cand, func(i, j int) bool { return cand[i].size > cand[j].size })
+	for _, lr := range cand[:min(int64(len(cand)), missing)] {
+		rej = append(rej, rejected{k: lr.k, line: in.Map.physLine(lr.k),
+			reason: fmt.Sprintf("%s (%d bytes; max_line_size is %d)", rejectReasons["LINE SIZE OVER MAXIMUM"], lr.size, l.maxLine())})
+	}
+	sort.SliceStable(rej, func(i, j int) bool { return rej[i].line < rej[j].line })
+	return rej
 }
 
 // seg is a stretch of records whose line is the record number plus delta.

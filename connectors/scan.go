@@ -25,7 +25,15 @@ type fileScan struct {
 	// Short counts records with fewer fields than the width asked for
 	// (scanFileWidth); 0 when no width was given.
 	Short int64
+	// Long lists the records longer than the length asked for
+	// (scanFileWidth), in file order; nil when none was given.
+	Long []longRecord
 }
+
+// longRecord is a record longer than a load's maximum line size: its
+// number and its length in bytes up to the line feed that ends it (line
+// breaks inside quotes count).
+type longRecord struct{ k, size int64 }
 
 // recordMap gives, for each data record k (1-based), the physical line it
 // starts on and DuckDB's "logical" line number for it (the physical line less
@@ -85,12 +93,13 @@ func (m *recordMap) recordOfLogical(line int64) int64 {
 // its CSV records after the first skip lines. quote is the CSV quote byte.
 // Only a few counters are kept in memory, whatever the file's size.
 func scanFile(path string, skip int64, quote byte, records bool) (*fileScan, error) {
-	return scanFileWidth(path, skip, quote, records, 0, 0)
+	return scanFileWidth(path, skip, quote, records, 0, 0, 0)
 }
 
 // scanFileWidth is scanFile that also counts, when width > 0, the records
-// with fewer than width fields separated by delim (outside quotes).
-func scanFileWidth(path string, skip int64, quote byte, records bool, delim byte, width int) (*fileScan, error) {
+// with fewer than width fields separated by delim (outside quotes), and
+// lists, when long > 0, the records longer than long bytes.
+func scanFileWidth(path string, skip int64, quote byte, records bool, delim byte, width int, long int64) (*fileScan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -100,7 +109,7 @@ func scanFileWidth(path string, skip int64, quote byte, records bool, delim byte
 	s := &fileScan{ValidUTF8: true}
 	buf := make([]byte, scanBuffer)
 	var carry []byte // an incomplete UTF-8 sequence at a buffer's end
-	m := &recordMapper{s: s, skip: skip, quote: quote, delim: delim, width: width, line: 1}
+	m := &recordMapper{s: s, skip: skip, quote: quote, delim: delim, width: width, long: long, line: 1}
 	// The hash and the UTF-8 check of each buffer run on a goroutine while
 	// this one maps its records: on a national census (583 MB) the three
 	// passes took 2.4-3.0 s one after the other, and the file loads alone,
@@ -172,7 +181,7 @@ func scanFileWidth(path string, skip int64, quote byte, records bool, delim byte
 var scanBuffer = 1 << 20
 
 // recordMapper maps CSV records to lines as a file's bytes are fed to it,
-// one buffer at a time, into s (Records, Blank, Map, Short).
+// one buffer at a time, into s (Records, Blank, Map, Short, Long).
 //
 // It finds the bytes that matter (line breaks, quotes and, when width > 0,
 // delimiters) with bytes.IndexByte and bytes.Count, which run many bytes
@@ -184,8 +193,11 @@ type recordMapper struct {
 	s            *fileScan
 	skip         int64 // lines before the first record
 	quote, delim byte
-	width        int // count records with fewer fields than this; 0: don't
+	width        int   // count records with fewer fields than this; 0: don't
+	long         int64 // list records longer than this; 0: don't
 
+	off      int64 // bytes fed before the current buffer
+	start    int64 // offset of the current record's first byte
 	line     int64 // physical line of the next byte
 	embedded int64 // line breaks inside quoted fields so far
 	inQuote  bool
@@ -193,9 +205,14 @@ type recordMapper struct {
 	fields   int  // fields of the current record so far
 }
 
-func (m *recordMapper) endRecord() {
+// endRecord ends the current record, whose line break (or the end of the
+// file) is at offset end.
+func (m *recordMapper) endRecord(end int64) {
 	if m.width > 0 && m.fields < m.width {
 		m.s.Short++
+	}
+	if m.long > 0 && end-m.start > m.long {
+		m.s.Long = append(m.s.Long, longRecord{m.s.Records, end - m.start})
 	}
 }
 
@@ -203,12 +220,14 @@ func (m *recordMapper) endRecord() {
 // break.
 func (m *recordMapper) finish() {
 	if m.started && !m.inQuote {
-		m.endRecord()
+		m.endRecord(m.off)
 	}
 }
 
 func (m *recordMapper) feed(b []byte) {
 	s := m.s
+	base := m.off
+	m.off += int64(len(b))
 	for i := 0; i < len(b); {
 		switch {
 		case m.line <= m.skip:
@@ -230,6 +249,7 @@ func (m *recordMapper) feed(b []byte) {
 			case '\r':
 			default:
 				m.started = true
+				m.start = base + int64(i) - 1
 				s.Records++
 				s.Map.add(s.Records, m.line, m.line-m.embedded)
 				m.fields = 1
@@ -278,9 +298,9 @@ func (m *recordMapper) feed(b []byte) {
 			if j < 0 {
 				return
 			}
+			m.endRecord(base + int64(i+j))
 			i += j + 1
 			m.started = false
-			m.endRecord()
 			m.line++
 		}
 	}
