@@ -62,6 +62,10 @@ func TestHostileCSV(t *testing.T) {
 			status: "loaded", read: 1, loaded: 1},
 		{name: "NUL bytes in a text file", data: []byte(hdr + upn1 + ",8512001,17/01/2019,5,N,0\x00\n"),
 			status: "refused", err: connectors.ErrBinary},
+		{name: "classic Mac line ends (CR only)", data: []byte(strings.ReplaceAll(hdr+good+good+upn2+",8512001,17/01/2019,5,N,x\n", "\n", "\r")),
+			status: "loaded", read: 3, loaded: 2, quar: 1, wantReason: "FSMeligible"},
+		{name: "UTF-16 with CR line ends", data: utf16LE(strings.ReplaceAll(hdr+good+good, "\n", "\r")),
+			status: "loaded", read: 2, loaded: 2},
 		{name: "header only, no data", data: []byte(hdr), status: "loaded", read: 0},
 		{name: "only blank lines after the header", data: []byte(hdr + "\n\n\n"), status: "loaded", read: 0},
 	}
@@ -125,6 +129,42 @@ func TestOverlongLineIsQuarantinedAndTheRestLoads(t *testing.T) {
 	q := quarantined(t, ctx, conn, res.LoadID)
 	if len(q) != 1 || q[0].Line != 3 || !strings.Contains(q[0].Reason, "longer than") {
 		t.Errorf("quarantine %+v", q)
+	}
+}
+
+// A file saved as "CSV (Macintosh)" ends its lines with a carriage return
+// alone. Read as one line, its rows became columns of the header, and the
+// pupils' names and UPNs went into the load's message as unknown columns.
+func TestCROnlyLinesKeepTheirLineNumbers(t *testing.T) {
+	conn, ctx := conntest.DB(t)
+	data := strings.Join([]string{
+		"Census extract", // 1: a title row
+		"UPN,LAESTAB,CensusDate,NCyearActual,SENprovision,FSMeligible,FirstLanguage", // 2
+		upn1 + ",8512001,17/01/2019,5,N,0,ENG",                                       // 3
+		"",                                                                           // 4: blank
+		upn2 + ",8512001,17/01/2019,5,N,0,\"Eng\rlish\"", // 5-6: a line break inside quotes
+		upn3 + ",8512001,17/01/2019,5,N,x,ENG",           // 7: bad FSM
+		upn1 + ",8512001,17/01/2019,6,N,1,ENG",           // 8
+	}, "\r") + "\r"
+	f := writeFile(t, t.TempDir(), "census/mac.csv", []byte(data))
+	res, err := loader(t).Load(ctx, conn, 1, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != connectors.StatusLoaded || res.HeaderLine != 2 || res.RowsRead != 4 || res.RowsLoaded != 3 || res.RowsQuarantined != 1 ||
+		len(res.Unknown) != 0 || len(res.Notes) != 0 || !strings.Contains(res.Format, "CR") {
+		t.Fatalf("%+v", res)
+	}
+	q := quarantined(t, ctx, conn, res.LoadID)
+	if len(q) != 1 || q[0].Line != 7 || q[0].Column != "FSMeligible" {
+		t.Errorf("quarantine %+v, want line 7, FSMeligible", q)
+	}
+	var lines string
+	if err := conn.QueryRowContext(ctx, `SELECT string_agg(_line || ':' || first_language, ',' ORDER BY _line) FROM raw.census`).Scan(&lines); err != nil {
+		t.Fatal(err)
+	}
+	if want := "3:ENG,5:Eng\nlish,8:ENG"; lines != want {
+		t.Errorf("loaded lines %q, want %q", lines, want)
 	}
 }
 

@@ -141,11 +141,16 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	var hdr *headerRow
 	var hdrErr error
 	enc := detectEncoding(prefix)
+	var cr bool
 	if kind == "csv" && len(prefix) > 0 {
-		hdr, hdrErr = findHeader(decodePrefix(prefix, enc), hs)
+		text := decodePrefix(prefix, enc)
+		if cr = crLines(text); cr {
+			text = bytes.ReplaceAll(text, []byte{'\r'}, []byte{'\n'})
+		}
+		hdr, hdrErr = findHeader(text, hs)
 	}
 	skip := int64(0)
-	mapRecords := hdr != nil && enc != UTF16LE && enc != UTF16BE
+	mapRecords := hdr != nil && enc != UTF16LE && enc != UTF16BE && !cr
 	if mapRecords {
 		skip = int64(hdr.Line)
 	}
@@ -209,9 +214,12 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 
 	in := &parseInput{Map: scan.Map, Records: scan.Records, Long: scan.Long}
 	res.Blank = scan.Blank
-	if scan.Short > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d rows have fewer values than the header (trailing blank values left off); the missing values were read as blank", scan.Short))
+	shortRows := func(n int64) {
+		if n > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%d rows have fewer values than the header (trailing blank values left off); the missing values were read as blank", n))
+		}
 	}
+	shortRows(scan.Short)
 	if kind == "xlsx" {
 		conv := filepath.Join(tmp, "sheet.csv")
 		x, err := xlsxToCSV(f.Path, conv, l.Sheet, l.XLSX, hs)
@@ -228,17 +236,26 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 		in.Path, in.Delim, in.Skip, in.Mapping = f.Path, hdr.Delim, hdr.Line, hdr.Mapping
 		res.HeaderLine = hdr.Line
 		res.Format = fmt.Sprintf("csv %s %s", enc, delimName(hdr.Delim))
-		if enc == UTF16LE || enc == UTF16BE || enc == Windows1252 {
+		if cr {
+			res.Format += " (lines end in CR)"
+		}
+		if enc == UTF16LE || enc == UTF16BE || enc == Windows1252 || cr {
 			in.Path = filepath.Join(tmp, "utf8.csv")
-			if err := transcode(f.Path, in.Path, enc); err != nil {
+			if err := transcode(f.Path, in.Path, enc, cr); err != nil {
 				return refuse(&FileError{Err: err, Hint: "the file could not be decoded as " + string(enc)})
 			}
-			if enc != Windows1252 { // UTF-16 line structure is only known after decoding
-				s2, err := scanFileWidth(in.Path, int64(hdr.Line), '"', true, 0, 0, int64(l.maxLine()))
+			if !mapRecords { // UTF-16 or CR line structure is only known after decoding
+				var d byte
+				w := 0
+				if src.PadShortRows {
+					d, w = byte(hdr.Delim), len(hdr.Fields)
+				}
+				s2, err := scanFileWidth(in.Path, int64(hdr.Line), '"', true, d, w, int64(l.maxLine()))
 				if err != nil {
 					return nil, err
 				}
 				in.Map, in.Records, in.Long, res.Blank = s2.Map, s2.Records, s2.Long, s2.Blank
+				shortRows(s2.Short)
 			}
 		}
 	}

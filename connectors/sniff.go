@@ -89,8 +89,9 @@ func (e Encoding) decoder() *encoding.Decoder {
 	return nil
 }
 
-// transcode writes src, decoded from enc, to dst as UTF-8, streaming.
-func transcode(src, dst string, enc Encoding) error {
+// transcode writes src, decoded from enc, to dst as UTF-8, streaming, with
+// each carriage return made a line feed when crLines is true.
+func transcode(src, dst string, enc Encoding, crLines bool) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -101,7 +102,14 @@ func transcode(src, dst string, enc Encoding) error {
 		return err
 	}
 	w := bufio.NewWriterSize(out, 1<<20)
-	if _, err := io.Copy(w, transform.NewReader(in, enc.decoder())); err != nil {
+	var r io.Reader = in
+	if dec := enc.decoder(); dec != nil {
+		r = transform.NewReader(in, dec)
+	}
+	if crLines {
+		r = crToLF{r}
+	}
+	if _, err := io.Copy(w, r); err != nil {
 		out.Close()
 		return err
 	}
@@ -110,6 +118,28 @@ func transcode(src, dst string, enc Encoding) error {
 		return err
 	}
 	return out.Close()
+}
+
+// crLines reports whether CSV text ends its lines with a carriage return
+// alone, as Excel for Mac's "CSV (Macintosh)" and other classic Mac
+// software write them: carriage returns and no line feed. Read as usual,
+// the whole file is one line, its rows columns of the header.
+func crLines(text []byte) bool {
+	return bytes.IndexByte(text, '\r') >= 0 && bytes.IndexByte(text, '\n') < 0
+}
+
+// crToLF reads r with every carriage return made a line feed. Both are
+// ASCII, so this is safe in UTF-8.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // readPrefix returns up to sniffBytes from the start of path.
