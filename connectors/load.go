@@ -302,9 +302,9 @@ func (l *Loader) maxLine() int {
 // DuckDB's default is sixteen times max_line_size: 128 MiB for edwh's
 // 8 MiB, which left two threads a national census (583 MB) in five
 // buffers: with it the floor's read_csv took 11.2-11.9 s, with 32 MiB
-// 9.4-10.4 s (and 2 MiB lines, DuckDB's own default). Nor can the buffer
-// be much smaller: DuckDB 1.4 loses rows without a word when it holds less
-// than about two of the longest lines (TestLongLines).
+// (DuckDB's default for its own 2 MiB lines) 10.1-10.4 s. Nor can the
+// buffer be much smaller: DuckDB 1.4 loses rows without a word when it
+// holds less than about two of the longest lines (TestLongLines).
 func (l *Loader) bufferSize() int {
 	return max(minCSVBuffer, 4*l.maxLine())
 }
