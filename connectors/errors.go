@@ -25,6 +25,9 @@ var (
 	// ErrNoYear: the academic year of a file cannot be known from its folder,
 	// name or config.
 	ErrNoYear = errors.New("academic year unknown")
+	// ErrRecordsLost: DuckDB's CSV reader returned and rejected fewer
+	// records than the file has, and the missing ones cannot be named.
+	ErrRecordsLost = errors.New("records not read")
 )
 
 // FileError is why a whole file was refused. Line and Column are set when the

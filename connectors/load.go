@@ -266,6 +266,10 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	in.Year = res.TimePeriod
 	res.Unknown, res.Dropped = in.Mapping.Unknown, in.Mapping.Dropped
 	if err := l.loadRows(ctx, conn, runID, res, in, cfgHash); err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) { // rolled back
+			return refuse(fe)
+		}
 		return nil, fmt.Errorf("loading %s: %w", f.Rel, err)
 	}
 	return res, nil
@@ -306,8 +310,12 @@ func (l *Loader) maxLine() int {
 // buffer be much smaller: DuckDB 1.4 loses rows without a word when it
 // holds less than about two of the longest lines (TestLongLines).
 func (l *Loader) bufferSize() int {
-	return max(minCSVBuffer, 4*l.maxLine())
+	return csvBuffer(l.maxLine())
 }
+
+// csvBuffer is bufferSize for a maximum line (a var, so that a test can
+// make DuckDB lose rows).
+var csvBuffer = func(maxLine int) int { return max(minCSVBuffer, 4*maxLine) }
 
 // minCSVBuffer is DuckDB's default CSV buffer (a var, so that tests can
 // cross buffers with small files).

@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,5 +99,45 @@ func TestLongLines(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// When DuckDB loses records that no rule explains, the file is refused:
+// nothing loaded, and the analyst told why. A buffer of 1.125 lines makes
+// DuckDB 1.4 lose them.
+func TestLostRecordsRefuseTheFile(t *testing.T) {
+	defer func(f func(int) int) { csvBuffer = f }(csvBuffer)
+	csvBuffer = func(maxLine int) int { return maxLine + maxLine/8 }
+	conn, ctx := workingDB(t, "SET threads = 2")
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("UPN,CensusDate,Note\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "%s,17/01/2019,%s\n", lineUPN1, strings.Repeat("x", 60<<10))
+	}
+	p := filepath.Join(dir, "lost.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := &Source{Name: "lost", Table: "raw.lost", Fields: []Field{
+		{Name: "upn", Header: "UPN", Kind: UPN, Required: true, Identifying: true},
+		{Name: "census_date", Header: "CensusDate", Kind: Date, Required: true},
+		{Name: "note", Header: "Note", Kind: Text},
+	}}
+	l := &Loader{Source: src, TempDir: dir, MaxLineSize: 64 << 10}
+	res, err := l.Load(ctx, conn, 1, File{Path: p, Rel: "lost/lost.csv", Size: int64(b.Len())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusRefused || !errors.Is(res.Refused, ErrRecordsLost) || !strings.Contains(res.Refused.Error(), "lost/lost.csv: records not read; the file has 60 records") {
+		t.Fatalf("status %s, refused %v", res.Status, res.Refused)
+	}
+	var rows, loads int64
+	conn.QueryRowContext(ctx, `SELECT count(*) FROM raw.lost`).Scan(&rows) // no table is no rows
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM ops.loads WHERE status = 'refused' AND message LIKE '%records not read%'`).Scan(&loads); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 || loads != 1 {
+		t.Errorf("%d rows in raw.lost, %d refused loads recorded; want 0 and 1", rows, loads)
 	}
 }
