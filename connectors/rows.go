@@ -76,6 +76,18 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 	if err != nil {
 		return err
 	}
+	// Every record is loaded or quarantined. Records the scanner counted
+	// that DuckDB neither returned nor rejected, and that dropped could not
+	// name, would be lost without a line to show for them, and the lines
+	// after them numbered wrong: the file is refused instead. No file in
+	// the tests or the fuzz corpora does this; TestLostRecordsRefuseTheFile
+	// makes DuckDB do it.
+	if lost := in.Records - q.rows - int64(len(rej)); lost > 0 {
+		return &FileError{Err: ErrRecordsLost, Hint: fmt.Sprintf(
+			"the file has %d records and DuckDB's CSV reader returned or rejected %d, so none was loaded: the other %d would have been lost without a trace. "+
+				"A line longer than max_line_size (%d bytes) can do this: raise max_line_size in edwh.yaml; otherwise report the file's shape (not its data)",
+			in.Records, q.rows+int64(len(rej)), lost, l.maxLine())}
+	}
 	if err := recordColumns(ctx, tx, src, res.LoadID, in.Mapping); err != nil {
 		return err
 	}
@@ -102,18 +114,6 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 			VALUES `+strings.Join(ph, ", "), args...); err != nil {
 			return fmt.Errorf("recording quarantine: %w", err)
 		}
-	}
-	// Every record is loaded or quarantined. Records the scanner counted
-	// that DuckDB neither returned nor rejected, and that dropped could not
-	// name, would be lost without a line to show for them, and the lines
-	// after them numbered wrong: the file is refused instead. No file in
-	// the tests or the fuzz corpora does this; TestLostRecordsRefuseTheFile
-	// makes DuckDB do it.
-	if lost := in.Records - q.rows - int64(len(rej)); lost > 0 {
-		return &FileError{Err: ErrRecordsLost, Hint: fmt.Sprintf(
-			"the file has %d records and DuckDB's CSV reader returned or rejected %d, so none was loaded: the other %d would have been lost without a trace. "+
-				"A line longer than max_line_size (%d bytes) can do this: raise max_line_size in edwh.yaml; otherwise report the file's shape (not its data)",
-			in.Records, q.rows+int64(len(rej)), lost, l.maxLine())}
 	}
 	res.RowsLoaded = q.rows - q.bad
 	res.ValuesNulled = q.nulled
