@@ -154,9 +154,11 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 	if mapRecords {
 		skip = int64(hdr.Line)
 	}
+	// Short rows are counted for sources that pad them, in whichever pass
+	// maps the records (this one, or the one after decoding below).
 	var delim byte
 	width := 0
-	if mapRecords && src.PadShortRows {
+	if hdr != nil && src.PadShortRows {
 		delim, width = byte(hdr.Delim), len(hdr.Fields)
 	}
 	scan, err := scanFileWidth(f.Path, skip, '"', mapRecords, delim, width, int64(l.maxLine()))
@@ -245,12 +247,7 @@ func (l *Loader) Load(ctx context.Context, conn *sql.Conn, runID int64, f File) 
 				return refuse(&FileError{Err: err, Hint: "the file could not be decoded as " + string(enc)})
 			}
 			if !mapRecords { // UTF-16 or CR line structure is only known after decoding
-				var d byte
-				w := 0
-				if src.PadShortRows {
-					d, w = byte(hdr.Delim), len(hdr.Fields)
-				}
-				s2, err := scanFileWidth(in.Path, int64(hdr.Line), '"', true, d, w, int64(l.maxLine()))
+				s2, err := scanFileWidth(in.Path, int64(hdr.Line), '"', true, delim, width, int64(l.maxLine()))
 				if err != nil {
 					return nil, err
 				}
@@ -440,6 +437,12 @@ type parseInput struct {
 	Records    int64        // records the scanner counted, as a witness
 	Long       []longRecord // records longer than the maximum line size
 	Year       int          // a YearFromPath source's year from config or path, or 0
+}
+
+// unaccounted is how many of the records the scanner counted DuckDB's CSV
+// reader neither returned (rows) nor rejected (rej).
+func (in *parseInput) unaccounted(rows int64, rej []rejected) int64 {
+	return in.Records - rows - int64(len(rej))
 }
 
 // rejected is a record DuckDB's CSV reader could not parse.

@@ -82,7 +82,7 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 	// after them numbered wrong: the file is refused instead. No file in
 	// the tests or the fuzz corpora does this; TestLostRecordsRefuseTheFile
 	// makes DuckDB do it.
-	if lost := in.Records - q.rows - int64(len(rej)); lost > 0 {
+	if lost := in.unaccounted(q.rows, rej); lost > 0 {
 		return &FileError{Err: ErrRecordsLost, Hint: fmt.Sprintf(
 			"the file has %d records and DuckDB's CSV reader returned or rejected %d, so none was loaded: the other %d would have been lost without a trace. "+
 				"A line longer than max_line_size (%d bytes) can do this: raise max_line_size in edwh.yaml; otherwise report the file's shape (not its data)",
@@ -672,7 +672,7 @@ func (l *Loader) rejects(ctx context.Context, tx *sql.Tx, in *parseInput) ([]rej
 // records are missing, the longest of those over the limit that DuckDB did
 // not reject are the ones it dropped.
 func (l *Loader) dropped(in *parseInput, rej []rejected, rows int64) []rejected {
-	missing := in.Records - rows - int64(len(rej))
+	missing := in.unaccounted(rows, rej)
 	if missing <= 0 || len(in.Long) == 0 || in.LineColumn {
 		return rej
 	}
