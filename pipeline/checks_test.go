@@ -388,3 +388,49 @@ func TestProgressShowsRowsLoaded(t *testing.T) {
 		}
 	}
 }
+
+// TestUPNInAMartPublishesNothing lands, on top of a good published run, an
+// establishments extract whose school name holds a UPN (a data entry
+// slip): it reaches mart.schools, and so both the snapshot and the Parquet
+// files, and the publish must refuse it with ErrPrivacy, name the table and
+// column without the value, and leave the previous version current. The
+// scan reads the marts the snapshot and the Parquet copy, beside the
+// snapshot; this is its end-to-end test.
+func TestUPNInAMartPublishesNothing(t *testing.T) {
+	c, _ := deployment(t, false)
+	writeSmallLA(t, c)
+	first := runOnce(t, c)
+	before := fingerprint(t, c)
+
+	planted := upn(t, "851200118009")
+	writeLanding(t, c, map[string]string{
+		"establishments/gias_extract.csv": strings.Replace(smallSchools, "Birch Primary School", "Birch Primary School "+planted, 1),
+	})
+	sum, err := (&pipeline.Runner{Config: c}).Run(context.Background())
+	if !errors.Is(err, pipeline.ErrPrivacy) {
+		t.Fatalf("run with a UPN in a school name: %v, want ErrPrivacy", err)
+	}
+	if !strings.Contains(err.Error(), "schools.name") {
+		t.Errorf("the refusal %q does not name schools.name", err)
+	}
+	if strings.Contains(err.Error(), planted[1:10]) {
+		t.Errorf("the refusal %q prints the UPN", err)
+	}
+	if sum.Published != "" {
+		t.Errorf("the run published %s", sum.Published)
+	}
+	cur, _ := os.Readlink(filepath.Join(c.PublishDir(), "current"))
+	if !strings.HasSuffix(cur, first.Published) {
+		t.Errorf("current is %s, want the previous version %s", cur, first.Published)
+	}
+	if got := fingerprint(t, c); got != before {
+		t.Errorf("the published snapshot changed:\n got %s\nwant %s", got, before)
+	}
+	versions, err := os.ReadDir(filepath.Join(c.PublishDir(), ".versions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != 1 {
+		t.Errorf("publish/.versions holds %d versions, want the first run's alone (the refused one removed)", len(versions))
+	}
+}

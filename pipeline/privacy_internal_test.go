@@ -47,7 +47,7 @@ func TestPrivacyScanRefusesIdentifiers(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := (&publisher{conn: conn}).privacyScan(ctx, nil)
+			err := privacyScan(ctx, conn, "edwh_snapshot", "main", nil)
 			switch {
 			case !tc.refused && err != nil:
 				t.Errorf("clean snapshot refused: %v", err)
