@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/edwh/edwh/connectors"
 )
 
 // A holder of every slot (a big file) runs alone: it waits for the small
@@ -104,5 +106,34 @@ func TestStartOrderPutsTheLargestSourcesFirst(t *testing.T) {
 				t.Errorf("startOrder(%v, %d) = %v, want %v", tc.sizes, tc.workers, got, tc.want)
 			}
 		})
+	}
+}
+
+// A source of many small files costs more than its bytes: each file pays
+// for its statements and commit. The demo LA's five Progress 8 estimates
+// files (1.3 KB each) must start before a source of one 26 KB workbook,
+// and the demo's largest sources still come first.
+func TestLoadCostCountsEachFile(t *testing.T) {
+	files := func(sizes ...int64) []connectors.File {
+		var fs []connectors.File
+		for _, s := range sizes {
+			fs = append(fs, connectors.File{Size: s})
+		}
+		return fs
+	}
+	sources := [][]connectors.File{
+		files(26_245),                                     // audit: one workbook
+		files(1_341, 1_341, 1_341, 1_342, 1_341),          // p8_estimates
+		files(4_163_449, 4_160_836, 4_170_151, 4_171_409), // attendance
+		files(7_174),                                      // establishments
+		files(77_011, 82_638, 72_231, 75_351, 79_923),     // exclusions
+		nil, // a source with nothing new
+	}
+	costs := make([]int64, len(sources))
+	for i, fs := range sources {
+		costs[i] = loadCost(fs)
+	}
+	if got, want := fmt.Sprint(startOrder(costs, 2)), "[2 4 1 0 3 5]"; got != want {
+		t.Errorf("start order %s, want %s (costs %v)", got, want, costs)
 	}
 }
