@@ -54,8 +54,9 @@ func publishedVersion(c *Config) string {
 type publisher struct {
 	cfg  *Config
 	conn *sql.Conn
-	// db is the pool conn is from; the Parquet files are written on a
-	// connection of their own while conn writes the snapshot.
+	// db is the pool conn is from; the Parquet files, the marts' scan for
+	// identifiers and the report are done on a connection of their own
+	// while conn writes the snapshot (beside).
 	db      *sql.DB
 	project *transforms.Project
 	runID   int64
