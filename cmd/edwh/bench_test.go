@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +93,54 @@ func TestParseStepOutput(t *testing.T) {
 				t.Errorf("%v, %d; want %v, %d", took, rows, tc.took, tc.rows)
 			}
 		})
+	}
+}
+
+// The census copy the bench times with quarantined rows changes the UPN of
+// every every-th data row and nothing else, and a load of it quarantines
+// exactly those rows: what the bench's row for it says.
+func TestQuarantinedCensus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a census")
+	}
+	s := bench.Scale{Schools: 60, LAs: 5, Pupils: 3000, KS2: 300, KS4: 300, Attendance: 3000, Exclusions: 200, Seed: 9}
+	landing, err := bench.Generate(t.TempDir(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirty := filepath.Join(t.TempDir(), "landing")
+	n, err := quarantinedCensus(censusOf(landing), censusOf(dirty), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d rows changed, want 3 (rows 1000, 2000 and 3000 of 3000)", n)
+	}
+	clean, _ := os.ReadFile(censusOf(landing))
+	got, _ := os.ReadFile(censusOf(dirty))
+	a, b := strings.Split(string(clean), "\n"), strings.Split(string(got), "\n")
+	if len(a) != len(b) {
+		t.Fatalf("%d lines, want %d", len(b), len(a))
+	}
+	for i := range a {
+		want := a[i]
+		if i > 0 && i%1000 == 0 {
+			want = "NOTAUPN" + a[i][strings.IndexByte(a[i], ','):]
+		}
+		if b[i] != want {
+			t.Errorf("line %d: %q, want %q", i+1, b[i], want)
+		}
+	}
+	ctx := context.Background()
+	_, cleanRows, err := timeCensusIngest(ctx, filepath.Join(t.TempDir(), "c"), landing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dirtyRows, err := timeCensusIngest(ctx, filepath.Join(t.TempDir(), "d"), dirty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cleanRows-dirtyRows != int64(n) {
+		t.Errorf("%d rows loaded from the copy, %d from the census: want %d fewer", dirtyRows, cleanRows, n)
 	}
 }
