@@ -253,12 +253,15 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		dirties, dirtyRows = append(dirties, d), rows
 	}
 	fm, im, dm := median(floors), median(ingests), median(dirties)
+	vsFloor := func(d time.Duration) string {
+		return fmt.Sprintf("< 1.3 x floor = %.1f s (now %.2f x)", 1.3*fm.Seconds(), d.Seconds()/fm.Seconds())
+	}
 	steps = append(steps,
 		benchStep{name: fmt.Sprintf("floor, fresh processes, median of %d rounds (%s)", ingestRounds, seconds(floors)), rows: floor.rows, took: fm},
 		benchStep{name: fmt.Sprintf("ingest census alone, fresh processes, median of %d rounds (%s)", ingestRounds, seconds(ingests)), rows: ingestRows, took: im,
-			target: fmt.Sprintf("< 1.3 x floor = %.1f s (now %.2f x)", 1.3*fm.Seconds(), im.Seconds()/fm.Seconds())},
+			target: vsFloor(im)},
 		benchStep{name: fmt.Sprintf("the same with %d rows quarantined, median of %d rounds (%s)", nDirty, ingestRounds, seconds(dirties)), rows: dirtyRows, took: dm,
-			target: fmt.Sprintf("< 1.3 x floor = %.1f s (now %.2f x)", 1.3*fm.Seconds(), dm.Seconds()/fm.Seconds())})
+			target: vsFloor(dm)})
 
 	steps = append(steps, laStep)
 	// The LA run's own phases, so that the next person chasing its target

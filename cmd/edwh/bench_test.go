@@ -12,6 +12,18 @@ import (
 	"github.com/edwh/edwh/pipeline/bench"
 )
 
+// smallBenchLanding generates the bench's data at a scale tests load in
+// seconds, and returns the scale and its landing folder.
+func smallBenchLanding(t *testing.T) (bench.Scale, string) {
+	t.Helper()
+	s := bench.Scale{Schools: 60, LAs: 5, Pupils: 3000, KS2: 300, KS4: 300, Attendance: 3000, Exclusions: 200, Seed: 9}
+	landing, err := bench.Generate(t.TempDir(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, landing
+}
+
 // The bench times the floor and the census ingest by running itself with
 // --step, each round in a fresh process; each step must print what the
 // parent reads, and load the whole census.
@@ -19,11 +31,7 @@ func TestBenchStepTimesEachStepAlone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a census")
 	}
-	s := bench.Scale{Schools: 60, LAs: 5, Pupils: 3000, KS2: 300, KS4: 300, Attendance: 3000, Exclusions: 200, Seed: 9}
-	landing, err := bench.Generate(t.TempDir(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, landing := smallBenchLanding(t)
 	dir := t.TempDir()
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -103,11 +111,7 @@ func TestQuarantinedCensus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a census")
 	}
-	s := bench.Scale{Schools: 60, LAs: 5, Pupils: 3000, KS2: 300, KS4: 300, Attendance: 3000, Exclusions: 200, Seed: 9}
-	landing, err := bench.Generate(t.TempDir(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, landing := smallBenchLanding(t)
 	dirty := filepath.Join(t.TempDir(), "landing")
 	n, err := quarantinedCensus(censusOf(landing), censusOf(dirty), 1000)
 	if err != nil {
