@@ -167,15 +167,35 @@ func TestQuarantinedRowsNeverCommitToRaw(t *testing.T) {
 			if res.RowsQuarantined == 0 || res.RowsRead != res.RowsLoaded+res.RowsQuarantined {
 				t.Fatalf("%+v", res)
 			}
-			// Nothing runs after the commit that could change the table:
-			// what a reader finds now is what a kill would leave.
+			// What a reader finds in the view: the loaded rows and no
+			// other. (What a kill just after the commit leaves is
+			// pipeline.TestKillAsALoadCommits's.)
 			var n, bad int64
-			if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %s) FROM raw.lines`, rowBad)).
+			if err := conn.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE list_contains(list_transform(_problems, x -> x.action), 'row')) FROM raw.lines`).
 				Scan(&n, &bad); err != nil {
 				t.Fatal(err)
 			}
 			if n != res.RowsLoaded || bad != 0 {
 				t.Errorf("raw.lines has %d rows, %d of them quarantined; want %d, none", n, bad, res.RowsLoaded)
+			}
+			// The store table holds them too, flagged, when the load wrote
+			// every record to it (not a Wide source), until
+			// DeleteQuarantined.
+			var flagged int64
+			if err := conn.QueryRowContext(ctx, `SELECT count(*), count(_quarantined) FROM raw_rows.lines`).Scan(&n, &flagged); err != nil {
+				t.Fatal(err)
+			}
+			if n != res.RowsLoaded+flagged || (flagged == 0) != tc.wide {
+				t.Errorf("raw_rows.lines has %d rows, %d of them flagged quarantined; want %d loaded and, unless Wide, some flagged", n, flagged, res.RowsLoaded)
+			}
+			if err := DeleteQuarantined(ctx, conn, l.Source); err != nil {
+				t.Fatal(err)
+			}
+			if err := conn.QueryRowContext(ctx, `SELECT count(*), count(_quarantined) FROM raw_rows.lines`).Scan(&n, &flagged); err != nil {
+				t.Fatal(err)
+			}
+			if n != res.RowsLoaded || flagged != 0 {
+				t.Errorf("after DeleteQuarantined, raw_rows.lines has %d rows, %d flagged; want %d, none", n, flagged, res.RowsLoaded)
 			}
 		})
 	}

@@ -25,16 +25,28 @@ const (
 // loadRows parses, validates and loads one file, in one transaction.
 //
 // One statement reads the file with DuckDB and writes every record, parsed,
-// to the raw table, each with the problems found in it (_problems). DuckDB
+// to the source's store table, each with the problems found in it
+// (_problems), and those it quarantines flagged (_quarantined). DuckDB
 // reads a large file in parallel and keeps the file's order in the table,
 // so the n-th row this load appended is the n-th record the reader
 // returned: record numbers, and from them lines, are filled in afterwards
 // from the row ids, rather than numbered while reading (WITH ORDINALITY
 // would make the whole read single-threaded). One statement then copies
-// the problems to ops.quarantine, one deletes the quarantined rows from the
-// raw table, and the file's ops.loads row is written; all of this commits
-// together, so that no reader ever sees a row both loaded and quarantined
-// (see loadDirect for why the delete is not left to a later transaction).
+// the problems to ops.quarantine, and the file's ops.loads row is written;
+// all of this commits together. The raw view (Source.Table) leaves out the
+// flagged rows, so that no reader ever sees a row both loaded and
+// quarantined. DeleteQuarantined deletes them later, once the source's
+// files have loaded, in a transaction of its own.
+//
+// Why not delete them in this transaction: it would cost a large file
+// double. DuckDB writes an append of more than a row group (122,880 rows)
+// to its final blocks while the statement runs, and links them into the
+// table at commit, unless the transaction also deleted rows it appended:
+// then it drops those blocks and appends the whole load again. (The
+// 8.5-million-row census with 8 rows quarantined took 23 s so, 12 s with
+// the delete left to a later transaction; DuckDB's bare read_csv takes
+// 10-11 s.) Nor just after this commit, in a transaction per file: that
+// cost the demo LA's 39 files 0.4 s of its 3.1 s ingest.
 //
 // Wide sources keep every column of the file as text as well: their parsed
 // records go to a temporary table first, from which the good rows go to
@@ -176,14 +188,12 @@ type quarantineCounts struct {
 	problems int64 // rows with any problem
 }
 
-// rowBad is true for a row with a problem that quarantines it, from its
-// _problems (NULL for a clean row).
-const rowBad = `list_contains(list_transform(_problems, x -> x.action), 'row')`
-
-// loadDirect writes every record to the raw table in one pass, then numbers
-// lines, records problems and removes the quarantined rows, all in tx.
+// loadDirect writes every record to the store table in one pass, the
+// quarantined ones flagged, then numbers lines and records problems, all in
+// tx.
 func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *Result, in *parseInput, v *validation) (*quarantineCounts, []rejected, error) {
 	src := l.Source
+	store := src.StoreTable()
 	cols := []string{"_load_id", "_file", "_line"}
 	vals := []string{"$2", "$3", "0"}
 	switch {
@@ -196,9 +206,9 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 		cols = append(cols, quoteIdent(c[0]))
 		vals = append(vals, "v."+quoteIdent(c[0]))
 	}
-	cols = append(cols, "_problems")
-	vals = append(vals, "v._problems")
-	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM (%s) v", src.Table, strings.Join(cols, ", "), strings.Join(vals, ", "), v.sql)
+	cols = append(cols, "_problems", "_quarantined")
+	vals = append(vals, "v._problems", "CASE WHEN v._bad THEN true END")
+	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM (%s) v", store, strings.Join(cols, ", "), strings.Join(vals, ", "), v.sql)
 	if _, err := tx.ExecContext(ctx, ins, in.Path, res.LoadID, res.File.Rel); err != nil {
 		return nil, nil, fmt.Errorf("reading with DuckDB: %w", err)
 	}
@@ -210,8 +220,8 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 	q := &quarantineCounts{}
 	var minID, maxID sql.NullInt64
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(rowid), max(rowid), count(*), count(_problems),
-			count(*) FILTER (WHERE %s), coalesce(sum(len(_problems)) FILTER (WHERE NOT %s), 0)
-		FROM %s WHERE _load_id = ?`, rowBad, rowBad, src.Table), res.LoadID).
+			count(_quarantined), coalesce(sum(len(_problems)) FILTER (WHERE _quarantined IS NULL), 0)
+		FROM %s WHERE _load_id = ?`, store), res.LoadID).
 		Scan(&minID, &maxID, &q.rows, &q.problems, &q.bad, &q.nulled); err != nil {
 		return nil, nil, err
 	}
@@ -235,7 +245,7 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 		var err error
 		if simple && len(segs) <= maxCaseSegments {
 			line, _, _ := lineOf(ctx, tx, rec, segs)
-			_, err = tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET _line = %s WHERE _load_id = ?`, src.Table, line), res.LoadID)
+			_, err = tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET _line = %s WHERE _load_id = ?`, store, line), res.LoadID)
 		} else {
 			var line, join string
 			if line, join, err = lineOf(ctx, tx, "r.rec", segs); err != nil {
@@ -243,7 +253,7 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 			}
 			_, err = tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET _line = m.line FROM (
 				SELECT r.rid, %s AS line FROM (SELECT rowid AS rid, %s AS rec FROM %s WHERE _load_id = ?) r %s) m
-				WHERE %s.rowid = m.rid`, src.Table, line, rec, src.Table, join, src.Table), res.LoadID)
+				WHERE %s.rowid = m.rid`, store, line, rec, store, join, store), res.LoadID)
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("numbering lines: %w", err)
@@ -251,42 +261,11 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 	}
 
 	if q.problems > 0 {
-		if err := l.quarantine(ctx, tx, runID, res, in, v, "v._line", src.Table+" v", "v._load_id = ? AND v._problems IS NOT NULL", res.LoadID); err != nil {
+		if err := l.quarantine(ctx, tx, runID, res, in, v, "v._line", store+" v", "v._load_id = ? AND v._problems IS NOT NULL", res.LoadID); err != nil {
 			return nil, nil, err
 		}
 	}
 
-	// The quarantined rows leave the raw table in this same transaction,
-	// so that a load, its quarantine and its ledger row are one commit and
-	// every reader sees a file loaded whole or not at all.
-	//
-	// That costs time on one kind of file. DuckDB writes an append of more
-	// than a row group (122,880 rows) to its final blocks while the
-	// statement runs, and links them into the table at commit, unless the
-	// transaction also deleted rows it appended: then it drops the blocks
-	// and appends the whole load again. (The 8.5-million-row census with
-	// 34,000 quarantined rows: about 30 s instead of 19, where DuckDB's
-	// bare read_csv takes 15.) A file with no quarantined row, or of less
-	// than a row group (every file of an LA-sized deployment), costs the
-	// same either way.
-	//
-	// Deleting them in a second transaction after the commit avoids that,
-	// but a process killed between the two commits (SIGKILL, the OOM
-	// killer, a power cut) leaves them committed in raw.<source>, each one
-	// both loaded and quarantined. Removing them when the next run starts
-	// keeps them from that run's models, but not from whoever opens the
-	// working database before then (edwh's read-only commands, a DuckDB
-	// shell), nor from a count of the raw table against ops.loads, and the
-	// next run may be a day away. Keeping the speed without that window
-	// would need readers that cannot see them, e.g. raw.<source> as a view
-	// that filters on _problems over a table that keeps them.
-	// pipeline.TestKillAsALoadCommits kills a run just after this commit.
-	if q.bad > 0 {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE _load_id = ? AND _problems IS NOT NULL AND %s`,
-			src.Table, rowBad), res.LoadID); err != nil {
-			return nil, nil, fmt.Errorf("removing quarantined rows: %w", err)
-		}
-	}
 	return q, rej, nil
 }
 
@@ -341,7 +320,7 @@ func (l *Loader) loadViaTemp(ctx context.Context, tx *sql.Tx, runID int64, res *
 	cols = append(cols, "_problems")
 	vals = append(vals, "v._problems")
 	ins := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s v %s WHERE NOT v._bad`,
-		src.Table, strings.Join(cols, ", "), strings.Join(vals, ", "), tmpValid, join)
+		src.StoreTable(), strings.Join(cols, ", "), strings.Join(vals, ", "), tmpValid, join)
 	if _, err := tx.ExecContext(ctx, ins, res.LoadID, res.File.Rel); err != nil {
 		return nil, nil, fmt.Errorf("inserting rows: %w", err)
 	}

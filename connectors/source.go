@@ -131,7 +131,9 @@ func (f *Field) hasRange() bool { return f.Max > f.Min }
 type Source struct {
 	// Name is the landing sub-folder and the source's name in ops tables.
 	Name string
-	// Table is the raw table rows load into, e.g. "raw.census".
+	// Table is where readers find the rows loaded from the source's files,
+	// e.g. "raw.census": a view of StoreTable() that leaves out the rows a
+	// load quarantined.
 	Table string
 	// Description is one line for help texts and the data dictionary.
 	Description string
@@ -181,6 +183,21 @@ type Source struct {
 	// rows. The load's notes say how many rows were short.
 	PadShortRows bool
 }
+
+// StoreTable is the table that holds the rows of Table: "raw_rows.census"
+// for "raw.census". A load appends every record of its file to it, the
+// ones it quarantines flagged _quarantined, commits, and then deletes
+// those; Table (the view) never shows them, even to a reader that looks in
+// between or after a crash there. Deleting them before the commit instead
+// costs a large file double: see loadDirect.
+func (s *Source) StoreTable() string {
+	schema, table, _ := strings.Cut(s.Table, ".")
+	return schema + storeSuffix + "." + table
+}
+
+// storeSuffix turns the schema of a source's Table into that of its
+// StoreTable.
+const storeSuffix = "_rows"
 
 // WideTable is the table holding every column of a Wide source's files, as
 // text: Table with the suffix _wide.

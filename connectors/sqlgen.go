@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -471,41 +472,88 @@ func storedColumns(src *Source) [][2]string {
 // problemsType is the type of the raw tables' _problems column: the
 // problems found in a row's values as it loaded (field, its text, masked for
 // identifying fields, why, and what it did: 'value' nulled, 'flag' kept), or
-// NULL for a clean row. Quarantined rows never stay in a raw table.
+// NULL for a clean row. A quarantined row is never in a raw view (Source.Table).
 const problemsType = "STRUCT(field VARCHAR, value VARCHAR, reason VARCHAR, action VARCHAR)[]"
 
 const problemsComment = "problems found in this row's values when it loaded (set to NULL, or kept and flagged), as in ops.quarantine; NULL when there were none"
 
-// tableDDL creates or widens the raw table of a source (and the wide table
-// of a Wide source, whose data columns are added as files bring them),
-// given what the catalog has of them (see missingDDL): a new table is
-// created whole, in one statement; an older one gets only the columns and
-// comments it lacks. (Adding columns one by one makes a new catalog version
-// of the table per column: 810 statements for the sources of a new
-// deployment, 0.3 s even in one transaction.) A field with a Doc gets a
-// column comment naming the header it comes from, so that a staged
-// measure's DfE field code can be looked up in the database itself
-// (duckdb_columns(), or the column list of any client).
-func tableDDL(src *Source, have map[string]string, wideExists bool) []string {
+// tableDDL creates or widens the raw tables of a source, given what the
+// catalog has of them (see missingDDL): its StoreTable, the view Table
+// over it, and for a Wide source the wide table, whose data columns are
+// added as files bring them. A new store table is created whole, in one
+// statement; an older one gets only the columns it lacks. (Adding columns
+// one by one makes a new catalog version of the table per column: 810
+// statements for the sources of a new deployment, 0.3 s even in one
+// transaction.) The view is made again only when the store's columns
+// change. A field with a Doc gets a comment on the view's column naming
+// the header it comes from, so that a staged measure's DfE field code can
+// be looked up in the database itself (duckdb_columns(), or the column
+// list of any client).
+//
+// A working database from before the store tables has Table as a table:
+// its rows move to the store table, columns and all, and a view takes its
+// place, in the transaction of the run's other DDL.
+func tableDDL(src *Source, cat rawCatalog) []string {
+	store := src.StoreTable()
+	storeSchema, _, _ := strings.Cut(store, ".")
 	var stmts []string
+	have := cat.store
+	legacy := len(cat.store) == 0 && len(cat.view) > 0
+	if legacy {
+		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+storeSchema,
+			fmt.Sprintf("CREATE TABLE %s AS FROM %s", store, src.Table),
+			"DROP TABLE "+src.Table)
+		have = cat.view
+	}
+	want := append(storedColumns(src), [2]string{"_problems", problemsType}, [2]string{"_quarantined", "BOOLEAN"})
 	if len(have) == 0 {
 		cols := []string{"_load_id INTEGER NOT NULL", "_file VARCHAR NOT NULL", "_line BIGINT NOT NULL"}
-		for _, c := range storedColumns(src) {
+		have = []string{"_load_id", "_file", "_line"}
+		for _, c := range want {
 			cols = append(cols, quoteIdent(c[0])+" "+c[1])
+			have = append(have, c[0])
 		}
-		cols = append(cols, "_problems "+problemsType)
-		stmts = append(stmts, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", src.Table, strings.Join(cols, ", ")))
+		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+storeSchema,
+			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", store, strings.Join(cols, ", ")),
+			fmt.Sprintf("COMMENT ON TABLE %s IS %s", store, quoteLit(fmt.Sprintf(
+				"The rows behind the view %s: every row loaded, and for a moment the rows a load quarantined (_quarantined), "+
+					"which it deletes once it has committed. Read %s.", src.Table, src.Table))))
 	} else {
-		for _, c := range append(storedColumns(src), [2]string{"_problems", problemsType}) {
-			if _, ok := have[c[0]]; !ok {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", src.Table, quoteIdent(c[0]), c[1]))
+		got := map[string]bool{}
+		for _, c := range have {
+			got[c] = true
+		}
+		have = append([]string(nil), have...)
+		for _, c := range want {
+			if !got[c[0]] {
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", store, quoteIdent(c[0]), c[1]))
+				have = append(have, c[0])
 			}
 		}
+	}
+
+	// The view: every column of the store but the flag, in the store's
+	// order, so that a column an older version of the source had stays
+	// readable.
+	var viewCols []string
+	for _, c := range have {
+		if c != "_quarantined" {
+			viewCols = append(viewCols, c)
+		}
+	}
+	remade := legacy || !slices.Equal(viewCols, cat.view)
+	if remade {
+		quoted := make([]string, len(viewCols))
+		for i, c := range viewCols {
+			quoted[i] = quoteIdent(c)
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s WHERE _quarantined IS NULL",
+			src.Table, strings.Join(quoted, ", "), store))
 	}
 	comments := columnComments(src)
 	commented := make([]string, 0, len(comments))
 	for col, c := range comments {
-		if have[col] != c {
+		if remade || cat.comments[col] != c {
 			commented = append(commented, col)
 		}
 	}
@@ -513,11 +561,19 @@ func tableDDL(src *Source, have map[string]string, wideExists bool) []string {
 	for _, col := range commented {
 		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", src.Table, quoteIdent(col), quoteLit(comments[col])))
 	}
-	if src.Wide && !wideExists {
+	if src.Wide && !cat.wide {
 		stmts = append(stmts, fmt.Sprintf(
 			"CREATE TABLE IF NOT EXISTS %s (_load_id INTEGER NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL)", src.WideTable()))
 	}
 	return stmts
+}
+
+// rawCatalog is what the catalog has of a source's raw tables.
+type rawCatalog struct {
+	store    []string          // the columns of StoreTable, in order
+	view     []string          // the columns of Table, in order
+	comments map[string]string // the comments on Table's columns
+	wide     bool              // WideTable exists
 }
 
 // columnComments are the comments tableDDL sets on a source's raw table.
@@ -535,37 +591,45 @@ func columnComments(src *Source) map[string]string {
 	return m
 }
 
-// missingDDL is the DDL the raw table (and wide table) of src still needs
-// to have every column and comment tableDDL gives them, from one look at
-// the catalog: none, normally, so that loading a file runs no DDL at all.
+// missingDDL is the DDL the raw tables of src still need to have every
+// column and comment tableDDL gives them, from one look at the catalog:
+// none, normally, so that loading a file runs no DDL at all.
 func missingDDL(ctx context.Context, db interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, src *Source) ([]string, error) {
 	schema, table, _ := strings.Cut(src.Table, ".")
 	_, wide, _ := strings.Cut(src.WideTable(), ".")
-	rows, err := db.QueryContext(ctx, `SELECT table_name, column_name, coalesce(comment, '') FROM duckdb_columns()
-		WHERE schema_name = ? AND table_name IN (?, ?)`, schema, table, wide)
+	storeSchema, _, _ := strings.Cut(src.StoreTable(), ".")
+	rows, err := db.QueryContext(ctx, `SELECT schema_name = $1 AND table_name = $2, schema_name = $1 AND table_name = $3,
+			column_name, coalesce(comment, '')
+		FROM duckdb_columns()
+		WHERE database_name = current_database() AND (schema_name = $1 AND table_name IN ($2, $3) OR schema_name = $4 AND table_name = $2)
+		ORDER BY schema_name, table_name, column_index`, schema, table, wide, storeSchema)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	have := map[string]string{}
-	wideExists := false
+	cat := rawCatalog{comments: map[string]string{}}
 	for rows.Next() {
-		var t, c, comment string
-		if err := rows.Scan(&t, &c, &comment); err != nil {
+		var isView, isWide bool
+		var c, comment string
+		if err := rows.Scan(&isView, &isWide, &c, &comment); err != nil {
 			return nil, err
 		}
-		if t == table {
-			have[c] = comment
-		} else {
-			wideExists = true
+		switch {
+		case isView:
+			cat.view = append(cat.view, c)
+			cat.comments[c] = comment
+		case isWide:
+			cat.wide = true
+		default:
+			cat.store = append(cat.store, c)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return tableDDL(src, have, wideExists), nil
+	return tableDDL(src, cat), nil
 }
 
 // fieldComment is a field's column comment: the header it is read from and
@@ -579,8 +643,10 @@ func fieldComment(f *Field) string {
 	return h + ": " + f.Doc
 }
 
-// EnsureTable creates (or widens) the raw table of src, so that models can
-// read it before any file of that source has arrived.
+// EnsureTable creates (or widens) the raw tables of src, so that models can
+// read Table before any file of that source has arrived. It also deletes
+// any rows a load quarantined that are still in the store table, left by
+// a run killed before it deleted them.
 func EnsureTable(ctx context.Context, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
@@ -593,6 +659,20 @@ func EnsureTable(ctx context.Context, db interface {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("creating %s: %w", src.Table, err)
 		}
+	}
+	return DeleteQuarantined(ctx, db, src)
+}
+
+// DeleteQuarantined deletes from src's store table the rows that loads
+// quarantined. A load leaves them there, flagged _quarantined and hidden
+// by the raw view, because deleting them in its own transaction would make
+// DuckDB write a large file twice (see loadRows); the pipeline calls this
+// once a source's files have loaded, and at the start of every run.
+func DeleteQuarantined(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, src *Source) error {
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE _quarantined", src.StoreTable())); err != nil {
+		return fmt.Errorf("deleting the quarantined rows from %s: %w", src.StoreTable(), err)
 	}
 	return nil
 }

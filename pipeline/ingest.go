@@ -31,6 +31,7 @@ type sourceIngest struct {
 	rows, quarantined, nulled             int64
 	refusals                              []string
 	took                                  time.Duration // loading its files, not waiting for a slot
+	flagged                               bool          // a load left quarantined rows in the store table
 }
 
 // ingest loads the new files of every source. Each file loads in its own
@@ -171,6 +172,7 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 				out.loaded++
 				out.rows += res.RowsLoaded
 				out.quarantined += res.RowsQuarantined
+				out.flagged = out.flagged || (res.RowsQuarantined > 0 && !j.l.Source.Wide)
 				out.nulled += res.ValuesNulled
 				rows.Add(res.RowsLoaded)
 				quar.Add(res.RowsQuarantined)
@@ -192,6 +194,20 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 				log.Warn().Str("source", j.l.Source.Name).Str("file", f.Rel).Msg("file refused: " + res.Refused.Error())
 			case connectors.StatusDuplicate:
 				log.Info().Str("file", f.Rel).Msg("same content as a file already loaded: skipped")
+			}
+		}
+		// The rows its loads quarantined leave the source's store table
+		// now, in one transaction (see connectors.DeleteQuarantined).
+		// Until then the raw view hides them, and it still does if this
+		// fails: the next run deletes them.
+		if out.flagged {
+			sem.acquire(1)
+			start := time.Now()
+			err := connectors.DeleteQuarantined(ctx, conn, j.l.Source)
+			sem.release(1)
+			out.took += time.Since(start)
+			if err != nil {
+				log.Warn().Str("source", j.l.Source.Name).Err(err).Msg("the quarantined rows stay hidden in " + j.l.Source.StoreTable() + " until the next run deletes them")
 			}
 		}
 		return nil

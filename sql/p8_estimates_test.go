@@ -64,7 +64,7 @@ FROM (VALUES
 CREATE TABLE mart.pupils AS
 SELECT pupil_key, time_period, false AS disadvantaged, 'No SEN' AS sen_status, false AS eal, 'F' AS gender
 FROM mart.attainment;
-INSERT INTO raw.p8_estimates BY NAME
+INSERT INTO raw_rows.p8_estimates BY NAME
 SELECT 1 AS _load_id, '2023-24/estimates.csv' AS _file, * FROM (VALUES
   (2, 202324, 1, 80.0, 95.0, 30.0, 6.0, 6.0, 8.0, 10.0),
   (3, 202324, 2, 95.0, 105.0, 45.0, NULL, NULL, NULL, NULL),
@@ -92,7 +92,7 @@ func TestProgress8AgainstPublishedEstimatesByHand(t *testing.T) {
 			// and 2 (blank) uncapped whatever p8_cap_sd says.
 			name:    "caps from the estimates file",
 			params:  map[string]float64{"suppress_below": 1, "p8_cap_sd": 0.1},
-			setup:   []string{`UPDATE raw.p8_estimates SET p8_cap = -0.8 WHERE pag = 3`},
+			setup:   []string{`UPDATE raw_rows.p8_estimates SET p8_cap = -0.8 WHERE pag = 3`},
 			school1: 1.0 / 6,
 			school2: (1.5 - 0.8) / 6, school2Uncapped: 0.5 / 6, la: (2.5 - 0.8) / 12,
 			b5Adjusted: -0.8,

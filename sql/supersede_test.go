@@ -57,7 +57,7 @@ func TestLatestExtractOfEachSchoolIsInForce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			conn := schoolsFixture(t, tc.src)
 			ctx := context.Background()
-			exec(t, conn, fmt.Sprintf(`INSERT INTO %s (_file, _line, %s) SELECT 'f', 0, * FROM (VALUES %s)`, tc.src.Table, tc.cols, tc.rows))
+			exec(t, conn, fmt.Sprintf(`INSERT INTO %s (_file, _line, %s) SELECT 'f', 0, * FROM (VALUES %s)`, tc.src.StoreTable(), tc.cols, tc.rows))
 			build(t, conn, tc.model)
 			var got string
 			if err := conn.QueryRowContext(ctx, "SELECT string_agg(upn, ',' ORDER BY upn) FROM "+tc.model).Scan(&got); err != nil {
@@ -86,7 +86,7 @@ func TestPupilListedTwiceKeepsOneRow(t *testing.T) {
 	}{
 		{
 			name: "census", model: "stg.census", src: census.Source,
-			insert: `INSERT INTO raw.census (_file, _load_id, _line, laestab, urn, upn, census_date) VALUES
+			insert: `INSERT INTO raw_rows.census (_file, _load_id, _line, laestab, urn, upn, census_date) VALUES
 			   ('a', 1, 5, 8512001, NULL, 'p1', DATE '2019-01-17'),
 			   ('a', 1, 9, 8512001, NULL, 'p1', DATE '2019-01-17'),
 			   ('a', 1, 6, 8512001, NULL, 'p2', DATE '2019-01-17'),
@@ -99,7 +99,7 @@ func TestPupilListedTwiceKeepsOneRow(t *testing.T) {
 		},
 		{
 			name: "attendance", model: "stg.attendance", src: attendance.Source,
-			insert: `INSERT INTO raw.attendance (_file, _load_id, _line, laestab, urn, upn, academic_year, term,
+			insert: `INSERT INTO raw_rows.attendance (_file, _load_id, _line, laestab, urn, upn, academic_year, term,
 			   sessions_possible, sessions_authorised, sessions_unauthorised) VALUES
 			   ('a', 1, 5, 8512001, NULL, 'p1', 201819, 'AUTUMN', 140, 2, 0),
 			   ('a', 1, 9, 8512001, NULL, 'p1', 201819, 'AUTUMN', 140, 3, 0),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"strings"
 )
 
 // ParallelRows is the size, in rows read, from which a query keeps all of
@@ -41,6 +43,13 @@ func newSharing(ctx context.Context, db Execer) (*sharing, error) {
 	}
 	if err := json.Unmarshal([]byte(sizes), &s.tables); err != nil {
 		return nil, fmt.Errorf("reading table sizes: %w", err)
+	}
+	// A raw view (raw.census) has the rows of its store table
+	// (raw_rows.census; see connectors.Source.StoreTable).
+	for name, n := range maps.Clone(s.tables) {
+		if schema, table, _ := strings.Cut(name, "."); strings.HasSuffix(schema, "_rows") {
+			s.tables[strings.TrimSuffix(schema, "_rows")+"."+table] += n
+		}
 	}
 	s.current = s.threads
 	return s, nil

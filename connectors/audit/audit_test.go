@@ -92,7 +92,7 @@ func TestLoad(t *testing.T) {
 func TestStaging(t *testing.T) {
 	db := loadtest.Open(t)
 	dir := t.TempDir()
-	db.Exec(`INSERT INTO raw.establishments (_load_id, _file, _line, urn, la, estab, name) VALUES
+	db.Exec(`INSERT INTO raw_rows.establishments (_load_id, _file, _line, urn, la, estab, name) VALUES
 		(0, 'gias.csv', 2, 100001, 851, 2001, 'Oak Primary School'),
 		(0, 'gias.csv', 3, 100002, 851, 2002, 'Ash Primary School')`)
 	db.Load(interventions.Source, loadtest.Write(t, dir, "register.csv", []byte(

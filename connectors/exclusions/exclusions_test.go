@@ -91,7 +91,7 @@ func TestLoad(t *testing.T) {
 func TestMart(t *testing.T) {
 	db := loadtest.Open(t)
 	dir := t.TempDir()
-	db.Exec(`INSERT INTO raw.establishments (_load_id, _file, _line, urn, la, estab, name) VALUES
+	db.Exec(`INSERT INTO raw_rows.establishments (_load_id, _file, _line, urn, la, estab, name) VALUES
 		(0, 'gias.csv', 2, 100001, 851, 2001, 'School A'),
 		(0, 'gias.csv', 3, 100002, 851, 2002, 'School B'),
 		(0, 'gias.csv', 4, 100003, 851, 2003, 'School C')`)

@@ -85,7 +85,7 @@ func TestLoad(t *testing.T) {
 // candidates; a new register for a programme supersedes only that one.
 func TestRegister(t *testing.T) {
 	db := loadtest.Open(t)
-	db.Exec(`INSERT INTO raw.establishments (_load_id, _file, _line, urn, la, estab, name, close_date) VALUES
+	db.Exec(`INSERT INTO raw_rows.establishments (_load_id, _file, _line, urn, la, estab, name, close_date) VALUES
 		(0, 'gias.csv', 2, 100001, 851, 2001, 'Oak Primary School', NULL),
 		(0, 'gias.csv', 3, 100002, 851, 2002, 'St Mary''s CE Primary School', NULL),
 		(0, 'gias.csv', 4, 100003, 852, 2002, 'St Mary''s CE Primary School', NULL),
@@ -93,7 +93,7 @@ func TestRegister(t *testing.T) {
 		(0, 'gias.csv', 6, 100005, 851, 2005, 'Hill Primary School', NULL),
 		(0, 'gias.csv', 7, 100006, 851, 2006, 'Hill Primary School', NULL)`)
 	// The LA's own pupils are at 851 schools.
-	db.Exec(`INSERT INTO raw.census (_load_id, _file, _line, upn, laestab, census_date, nc_year, sen_provision, fsm_eligible)
+	db.Exec(`INSERT INTO raw_rows.census (_load_id, _file, _line, upn, laestab, census_date, nc_year, sen_provision, fsm_eligible)
 		VALUES (0, 'census.csv', 2, '` + loadtest.UPN1 + `', 8512001, DATE '2017-01-19', '5', 'N', false)`)
 	start := time.Date(2016, 9, 1, 0, 0, 0, 0, time.UTC)
 	end := time.Date(2018, 8, 31, 0, 0, 0, 0, time.UTC)

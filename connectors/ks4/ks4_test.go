@@ -84,7 +84,7 @@ func TestLoad(t *testing.T) {
 func TestStagingAndMart(t *testing.T) {
 	db := loadtest.Open(t)
 	dir := t.TempDir()
-	db.Exec(`INSERT INTO raw.establishments (_load_id, _file, _line, urn, la, estab, name)
+	db.Exec(`INSERT INTO raw_rows.establishments (_load_id, _file, _line, urn, la, estab, name)
 		VALUES (0, 'gias.csv', 2, 123456, 851, 4001, 'Demo Academy'), (0, 'gias.csv', 3, 123457, 851, 4002, 'Other School')`)
 	db.Load(ks4.Source, loadtest.Write(t, dir, "ks4_2019.csv", []byte(header+
 		"123456,"+loadtest.UPN1+",S,2018/19,50,10,12,14,14,105.5,0.42,5,6,1,,\n"+ // flags derived from grades
