@@ -138,34 +138,49 @@ func TestLineNumberingPaths(t *testing.T) {
 	}
 }
 
-// A load's quarantined rows leave the raw table before the load commits:
-// however the process stops afterwards, the raw table holds each load's
-// good rows and nothing else (pipeline.TestKillAsALoadCommits kills a run
-// at that point). Every path: direct and wide, numbered by row id or as read.
+// A load's quarantined rows never reach the raw view: however the process
+// stops once the load has committed, the view holds each load's good rows
+// and nothing else (pipeline.TestKillAsALoadCommits kills a run at that
+// point). A load of less than a row group deletes them before it commits; a
+// larger one leaves them flagged in the store table, for DeleteQuarantined.
+// Every path: direct and wide, numbered by row id or as read.
 func TestQuarantinedRowsNeverCommitToRaw(t *testing.T) {
+	// A file of more than a row group, with a bad UPN every 40,000 rows.
+	var big strings.Builder
+	big.WriteString(linesFile)
+	for i := range rowGroupRows + 10 {
+		if i%40_000 == 0 {
+			big.WriteString("A801200005001,17/01/2019,WBRI,0\n")
+		} else {
+			big.WriteString(lineUPN1 + ",17/01/2019,WBRI,0\n")
+		}
+	}
 	for _, tc := range []struct {
 		name     string
 		wide     bool
 		settings []string
+		file     string
+		flagged  int64 // quarantined rows the load leaves flagged in the store table
 	}{
-		{"direct", false, nil},
-		{"direct-unordered", false, []string{"SET preserve_insertion_order = false"}},
-		{"wide", true, nil},
+		{"direct", false, nil, linesFile, 0},
+		{"direct-unordered", false, []string{"SET preserve_insertion_order = false"}, linesFile, 0},
+		{"direct, a row group or more", false, nil, big.String(), 2 + 4},
+		{"wide", true, nil, linesFile, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn, ctx := workingDB(t, tc.settings...)
 			dir := t.TempDir()
 			p := filepath.Join(dir, "lines.csv")
-			if err := os.WriteFile(p, []byte(linesFile), 0o644); err != nil {
+			if err := os.WriteFile(p, []byte(tc.file), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			l := &Loader{Source: linesSource(tc.wide), TempDir: dir}
-			res, err := l.Load(ctx, conn, 1, File{Path: p, Rel: "lines/lines.csv", Size: int64(len(linesFile))})
+			res, err := l.Load(ctx, conn, 1, File{Path: p, Rel: "lines/lines.csv", Size: int64(len(tc.file))})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.RowsQuarantined == 0 || res.RowsRead != res.RowsLoaded+res.RowsQuarantined {
-				t.Fatalf("%+v", res)
+			if res.RowsQuarantined == 0 || res.RowsRead != res.RowsLoaded+res.RowsQuarantined || res.Flagged != tc.flagged {
+				t.Fatalf("%d flagged, want %d: %+v", res.Flagged, tc.flagged, res)
 			}
 			// What a reader finds in the view: the loaded rows and no
 			// other. (What a kill just after the commit leaves is
@@ -178,15 +193,14 @@ func TestQuarantinedRowsNeverCommitToRaw(t *testing.T) {
 			if n != res.RowsLoaded || bad != 0 {
 				t.Errorf("raw.lines has %d rows, %d of them quarantined; want %d, none", n, bad, res.RowsLoaded)
 			}
-			// The store table holds them too, flagged, when the load wrote
-			// every record to it (not a Wide source), until
-			// DeleteQuarantined.
+			// The store table holds the rows a large load left flagged,
+			// until DeleteQuarantined.
 			var flagged int64
 			if err := conn.QueryRowContext(ctx, `SELECT count(*), count(_quarantined) FROM raw_rows.lines`).Scan(&n, &flagged); err != nil {
 				t.Fatal(err)
 			}
-			if n != res.RowsLoaded+flagged || (flagged == 0) != tc.wide {
-				t.Errorf("raw_rows.lines has %d rows, %d of them flagged quarantined; want %d loaded and, unless Wide, some flagged", n, flagged, res.RowsLoaded)
+			if n != res.RowsLoaded+tc.flagged || flagged != tc.flagged {
+				t.Errorf("raw_rows.lines has %d rows, %d of them flagged quarantined; want %d, %d", n, flagged, res.RowsLoaded+tc.flagged, tc.flagged)
 			}
 			if err := DeleteQuarantined(ctx, conn, l.Source); err != nil {
 				t.Fatal(err)

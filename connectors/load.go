@@ -76,12 +76,17 @@ type Result struct {
 	RowsRead        int64
 	RowsLoaded      int64
 	RowsQuarantined int64
-	ValuesNulled    int64
-	Blank           int64
-	TimePeriod      int // for sources whose year comes from the path
-	Supersedes      []int64
-	Unknown         []string
-	Dropped         []string
+	// Flagged is how many of the quarantined rows the load left in the
+	// source's store table, flagged _quarantined and hidden by its raw
+	// view, for DeleteQuarantined: a load of a row group or more leaves
+	// them (see loadRows).
+	Flagged      int64
+	ValuesNulled int64
+	Blank        int64
+	TimePeriod   int // for sources whose year comes from the path
+	Supersedes   []int64
+	Unknown      []string
+	Dropped      []string
 	// Refused is why the whole file was refused, when Status is "refused".
 	Refused error
 	// Notes are warnings worth a line in the run summary.

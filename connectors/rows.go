@@ -35,18 +35,21 @@ const (
 // the problems to ops.quarantine, and the file's ops.loads row is written;
 // all of this commits together. The raw view (Source.Table) leaves out the
 // flagged rows, so that no reader ever sees a row both loaded and
-// quarantined. DeleteQuarantined deletes them later, once the source's
-// files have loaded, in a transaction of its own.
+// quarantined.
 //
-// Why not delete them in this transaction: it would cost a large file
-// double. DuckDB writes an append of more than a row group (122,880 rows)
-// to its final blocks while the statement runs, and links them into the
-// table at commit, unless the transaction also deleted rows it appended:
-// then it drops those blocks and appends the whole load again. (The
-// 8.5-million-row census with 8 rows quarantined took 23 s so, 12 s with
-// the delete left to a later transaction; DuckDB's bare read_csv takes
-// 10-11 s.) Nor just after this commit, in a transaction per file: that
-// cost the demo LA's 39 files 0.4 s of its 3.1 s ingest.
+// A load of less than a row group (rowGroupRows) then deletes the flagged
+// rows in the same transaction: DuckDB appends such a load to the table
+// only at commit, leaving out the rows deleted, so the delete costs next to
+// nothing and the table never holds them. A larger load leaves them
+// flagged (Result.Flagged), for DeleteQuarantined to delete in a
+// transaction of its own once the source's files have loaded. In the
+// load's transaction, the delete would cost a large file double: DuckDB
+// writes an append of a row group or more to its final blocks while the
+// statement runs, and links them into the table at commit, unless the
+// transaction also deleted rows it appended; then it drops those blocks
+// and appends the whole load again. (The 8.5-million-row census with 8
+// rows quarantined took 23 s so, 12 s with the delete left to a later
+// transaction; DuckDB's bare read_csv of it takes 10-11 s.)
 //
 // Wide sources keep every column of the file as text as well: their parsed
 // records go to a temporary table first, from which the good rows go to
@@ -128,6 +131,7 @@ func (l *Loader) loadRows(ctx context.Context, conn *sql.Conn, runID int64, res 
 		}
 	}
 	res.RowsLoaded = q.rows - q.bad
+	res.Flagged = q.flagged
 	res.ValuesNulled = q.nulled
 	res.RowsQuarantined = q.bad + int64(len(rej))
 	res.RowsRead = res.RowsLoaded + res.RowsQuarantined
@@ -186,11 +190,17 @@ type quarantineCounts struct {
 	bad      int64 // of them, quarantined
 	nulled   int64 // problems (values nulled or flagged) in rows that loaded
 	problems int64 // rows with any problem
+	flagged  int64 // of bad, left flagged in the store table at commit
 }
 
+// rowGroupRows is the size of DuckDB's row groups (its default
+// row_group_size, which edwh does not change): an append of fewer rows is
+// written to the table only at commit.
+const rowGroupRows = 122_880
+
 // loadDirect writes every record to the store table in one pass, the
-// quarantined ones flagged, then numbers lines and records problems, all in
-// tx.
+// quarantined ones flagged, then numbers lines, records problems and, for a
+// load of less than a row group, deletes the quarantined rows, all in tx.
 func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *Result, in *parseInput, v *validation) (*quarantineCounts, []rejected, error) {
 	src := l.Source
 	store := src.StoreTable()
@@ -266,6 +276,14 @@ func (l *Loader) loadDirect(ctx context.Context, tx *sql.Tx, runID int64, res *R
 		}
 	}
 
+	// See loadRows for which loads delete their quarantined rows now.
+	if q.bad > 0 && q.rows < rowGroupRows {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE _load_id = ? AND _quarantined`, store), res.LoadID); err != nil {
+			return nil, nil, fmt.Errorf("removing quarantined rows: %w", err)
+		}
+	} else {
+		q.flagged = q.bad
+	}
 	return q, rej, nil
 }
 

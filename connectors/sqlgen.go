@@ -664,10 +664,11 @@ func EnsureTable(ctx context.Context, db interface {
 }
 
 // DeleteQuarantined deletes from src's store table the rows that loads
-// quarantined. A load leaves them there, flagged _quarantined and hidden
-// by the raw view, because deleting them in its own transaction would make
-// DuckDB write a large file twice (see loadRows); the pipeline calls this
-// once a source's files have loaded, and at the start of every run.
+// quarantined. A load of a row group or more leaves them there, flagged
+// _quarantined and hidden by the raw view (Result.Flagged), because
+// deleting them in its own transaction would make DuckDB write the file
+// twice (see loadRows); the pipeline calls this once a source's files
+// have loaded, and at the start of every run.
 func DeleteQuarantined(ctx context.Context, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, src *Source) error {

@@ -31,7 +31,7 @@ type sourceIngest struct {
 	rows, quarantined, nulled             int64
 	refusals                              []string
 	took                                  time.Duration // loading its files, not waiting for a slot
-	flagged                               bool          // a load left quarantined rows in the store table
+	flagged                               bool          // a load left quarantined rows in the store table (Result.Flagged)
 }
 
 // ingest loads the new files of every source. Each file loads in its own
@@ -172,7 +172,7 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 				out.loaded++
 				out.rows += res.RowsLoaded
 				out.quarantined += res.RowsQuarantined
-				out.flagged = out.flagged || (res.RowsQuarantined > 0 && !j.l.Source.Wide)
+				out.flagged = out.flagged || res.Flagged > 0
 				out.nulled += res.ValuesNulled
 				rows.Add(res.RowsLoaded)
 				quar.Add(res.RowsQuarantined)
@@ -196,8 +196,8 @@ func (r *Runner) ingest(ctx context.Context, db *sql.DB, sum *Summary, log zerol
 				log.Info().Str("file", f.Rel).Msg("same content as a file already loaded: skipped")
 			}
 		}
-		// The rows its loads quarantined leave the source's store table
-		// now, in one transaction (see connectors.DeleteQuarantined).
+		// The rows its large loads quarantined leave the source's store
+		// table now, in one transaction (see connectors.DeleteQuarantined).
 		// Until then the raw view hides them, and it still does if this
 		// fails: the next run deletes them.
 		if out.flagged {
