@@ -186,10 +186,11 @@ type Source struct {
 
 // StoreTable is the table that holds the rows of Table: "raw_rows.census"
 // for "raw.census". A load appends every record of its file to it, the
-// ones it quarantines flagged _quarantined, commits, and then deletes
-// those; Table (the view) never shows them, even to a reader that looks in
-// between or after a crash there. Deleting them before the commit instead
-// costs a large file double: see loadDirect.
+// ones it quarantines flagged _quarantined. A load of less than a row group
+// deletes those before it commits; a larger one leaves them for
+// DeleteQuarantined, because deleting them in its transaction would make
+// DuckDB write the file twice (see loadRows). Table, the view, never shows
+// them, whenever a reader looks and however a run ends.
 func (s *Source) StoreTable() string {
 	schema, table, _ := strings.Cut(s.Table, ".")
 	return schema + storeSuffix + "." + table

@@ -516,8 +516,8 @@ func tableDDL(src *Source, cat rawCatalog) []string {
 		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+storeSchema,
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", store, strings.Join(cols, ", ")),
 			fmt.Sprintf("COMMENT ON TABLE %s IS %s", store, quoteLit(fmt.Sprintf(
-				"The rows behind the view %s: every row loaded, and for a moment the rows a load quarantined (_quarantined), "+
-					"which it deletes once it has committed. Read %s.", src.Table, src.Table))))
+				"The rows behind the view %s: every row loaded, and until the run's ingest has deleted them the rows a large load quarantined (_quarantined). Read %s.",
+				src.Table, src.Table))))
 	} else {
 		got := map[string]bool{}
 		for _, c := range have {

@@ -499,16 +499,22 @@ func mib(b int64) string {
 	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 }
 
+// rate is the step's rows per second, or "-" for a step that handled no
+// rows or took less than a tenth of a second: the generate step when the
+// data is cached, whose rate would be the rows of files it did not write.
+func (s benchStep) rate() string {
+	if s.rows == 0 || s.took < 100*time.Millisecond {
+		return "-"
+	}
+	return thousands(int64(float64(s.rows) / s.took.Seconds()))
+}
+
 func benchTable(steps []benchStep, floor benchStep) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step\trows\tseconds\trows/s\tpeak RSS\ttarget\t")
 	for _, s := range steps {
-		rps := "-"
-		if s.rows > 0 && s.took > 0 {
-			rps = thousands(int64(float64(s.rows) / s.took.Seconds()))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t\n", s.name, thousands(s.rows), s.took.Seconds(), rps, mib(s.peakRSS), s.target)
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t\n", s.name, thousands(s.rows), s.took.Seconds(), s.rate(), mib(s.peakRSS), s.target)
 	}
 	tw.Flush()
 	return b.String()
@@ -538,11 +544,7 @@ func benchMarkdown(steps []benchStep, floor benchStep, scale string) string {
 	fmt.Fprintf(&b, "# Benchmarks\n\nLatest `make bench` (scale: %s), %s.\n\nMachine: %s.\n\n", scale, time.Now().Format("2 January 2006 15:04"), machine())
 	fmt.Fprintln(&b, "| step | rows | seconds | rows/s | peak RSS | target |\n|---|---:|---:|---:|---:|---|")
 	for _, s := range steps {
-		rps := "-"
-		if s.rows > 0 && s.took > 0 {
-			rps = thousands(int64(float64(s.rows) / s.took.Seconds()))
-		}
-		fmt.Fprintf(&b, "| %s | %s | %.2f | %s | %s | %s |\n", strings.TrimSpace(s.name), thousands(s.rows), s.took.Seconds(), rps, mib(s.peakRSS), s.target)
+		fmt.Fprintf(&b, "| %s | %s | %.2f | %s | %s | %s |\n", strings.TrimSpace(s.name), thousands(s.rows), s.took.Seconds(), s.rate(), mib(s.peakRSS), s.target)
 	}
 	return b.String()
 }

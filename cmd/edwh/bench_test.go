@@ -148,3 +148,23 @@ func TestQuarantinedCensus(t *testing.T) {
 		t.Errorf("%d rows loaded from the copy, %d from the census: want %d fewer", dirtyRows, cleanRows, n)
 	}
 }
+
+// A step's rate is its rows per second, except where that measures
+// nothing: no rows, or cached data "generated" in no time.
+func TestBenchStepRate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		step benchStep
+		want string
+	}{
+		{"rows over seconds", benchStep{rows: 8_500_000, took: 10 * time.Second}, "850,000"},
+		{"no rows", benchStep{took: 36 * time.Second}, "-"},
+		{"cached generation", benchStep{rows: 19_100_000, took: 58 * time.Microsecond}, "-"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.step.rate(); got != tc.want {
+				t.Errorf("rate() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
