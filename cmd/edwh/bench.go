@@ -500,10 +500,10 @@ func mib(b int64) string {
 }
 
 // rate is the step's rows per second, or "-" for a step that handled no
-// rows or took less than a tenth of a second: the generate step when the
-// data is cached, whose rate would be the rows of files it did not write.
+// rows or took less than a millisecond: the generate step when the data is
+// cached, whose rate would be the rows of files it did not write.
 func (s benchStep) rate() string {
-	if s.rows == 0 || s.took < 100*time.Millisecond {
+	if s.rows == 0 || s.took < time.Millisecond {
 		return "-"
 	}
 	return thousands(int64(float64(s.rows) / s.took.Seconds()))

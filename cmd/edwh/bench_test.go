@@ -159,6 +159,7 @@ func TestBenchStepRate(t *testing.T) {
 	}{
 		{"rows over seconds", benchStep{rows: 8_500_000, took: 10 * time.Second}, "850,000"},
 		{"no rows", benchStep{took: 36 * time.Second}, "-"},
+		{"a short step", benchStep{rows: 24_000, took: 90 * time.Millisecond}, "266,666"},
 		{"cached generation", benchStep{rows: 19_100_000, took: 58 * time.Microsecond}, "-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
