@@ -611,13 +611,13 @@ func missingDDL(ctx context.Context, db interface {
 	defer rows.Close()
 	cat := rawCatalog{comments: map[string]string{}}
 	for rows.Next() {
-		var isView, isWide bool
+		var ofTable, isWide bool
 		var c, comment string
-		if err := rows.Scan(&isView, &isWide, &c, &comment); err != nil {
+		if err := rows.Scan(&ofTable, &isWide, &c, &comment); err != nil {
 			return nil, err
 		}
 		switch {
-		case isView:
+		case ofTable: // the view, or an older deployment's raw table
 			cat.view = append(cat.view, c)
 			cat.comments[c] = comment
 		case isWide:
